@@ -1,0 +1,1 @@
+//! Benchmarks of reel against real baselines (see the bench targets).

@@ -1,0 +1,15 @@
+//! Manifest schemas: the JSON each stage writes last, as its commit marker.
+//!
+//! Every manifest carries a [`ManifestHeader`] (schema version, producer,
+//! inputs with checksums) flattened into its top level. The schemas are
+//! documented field by field in `docs/manifests.md`.
+
+mod header;
+mod inspect;
+
+pub use header::{InputRef, ManifestHeader, Producer};
+pub use inspect::{
+    AudioInfo, BlackSegment, ContainerInfo, CropRect, Cut, DecodeErrorAt, DecodeErrors,
+    Disposition, FieldOrder, FrozenSegment, InspectReport, Interlacing, Shot, Stat, StreamInfo,
+    StreamKind, SubtitleInfo, VideoInfo, INSPECT_SCHEMA_VERSION,
+};

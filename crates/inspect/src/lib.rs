@@ -1,0 +1,1 @@
+//! Source inspection: streams, frame count, shots, complexity, black/frozen spans, crop

@@ -1,0 +1,1 @@
+//! FFmpeg access for reel: probe, demux, decode, seek, scale (the only crate using ffmpeg-next)

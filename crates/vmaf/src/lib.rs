@@ -1,0 +1,1 @@
+//! Pure-Rust VMAF (integer VIF/ADM/motion + SVM), PSNR, SSIM, MS-SSIM matching libvmaf
