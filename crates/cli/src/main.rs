@@ -1,1 +1,26 @@
-fn main() {}
+//! `reel`: the command-line front end of the reel encoding pipeline.
+//!
+//! A thin binary over the stage libraries: it parses flags, resolves source and output
+//! URLs through `reel-storage`, runs a stage, and prints a human summary or JSON.
+//! Exit codes: 0 success, 1 a check failed (validation), 2 the command could not run.
+
+mod args;
+mod commands;
+mod progress;
+mod sources;
+mod summary;
+
+use clap::Parser;
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let cli = args::Cli::parse();
+    match commands::run(cli) {
+        Ok(code) => code,
+        Err(err) => {
+            // The whole context chain on one line: "inspecting a.mp4: cannot open ...: ...".
+            eprintln!("reel: error: {err:#}");
+            ExitCode::from(2)
+        }
+    }
+}

@@ -1,0 +1,49 @@
+//! `reel inspect SOURCE [--output URL] [--json]`.
+
+use crate::args::{GlobalArgs, InspectArgs};
+use crate::{progress, sources, summary};
+use anyhow::{Context, Result};
+use reel_core::manifest::InputRef;
+use reel_inspect::{InspectOptions, Progress};
+use std::process::ExitCode;
+
+pub fn run(args: &InspectArgs, global: &GlobalArgs) -> Result<ExitCode> {
+    let source = sources::resolve(&args.source, global)?;
+    let bar = progress::frame_bar(global.quiet, "inspect");
+    let mut on_progress = |p: Progress| {
+        if let Some(total) = p.frames_total_estimate {
+            bar.set_length(total.max(p.frames_done));
+        }
+        bar.set_position(p.frames_done);
+        bar.set_message(format!("{:.0} fps", p.fps));
+    };
+    let mut report = reel_inspect::inspect(
+        &source.media_input,
+        &InspectOptions::default(),
+        &mut on_progress,
+    )
+    .with_context(|| format!("inspecting {}", source.original))?;
+    bar.finish_and_clear();
+
+    // Record the source as the user named it, not the presigned URL we opened.
+    report.header.inputs = vec![InputRef {
+        url: source.original.clone(),
+        size: source.size.unwrap_or(report.container.size_bytes),
+        checksum: None,
+    }];
+    let json = serde_json::to_string_pretty(&report).context("serialising inspect.json")?;
+
+    if let Some(output) = &args.output {
+        let written = sources::write_object(output, "inspect.json", json.as_bytes(), global)
+            .with_context(|| format!("writing inspect.json to {output}"))?;
+        if !args.json && !global.quiet {
+            eprintln!("wrote {written}");
+        }
+    }
+    if args.json {
+        println!("{json}");
+    } else {
+        print!("{}", summary::inspect(&report));
+    }
+    Ok(ExitCode::SUCCESS)
+}
