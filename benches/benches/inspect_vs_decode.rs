@@ -25,10 +25,22 @@ fn run() -> Result<(), String> {
         let decode = median_of(3, || {
             measure(
                 ffmpeg,
-                &["-hide_banner", "-nostdin", "-i", &clip_s, "-map", "0:v:0", "-f", "null", "-"],
+                &[
+                    "-hide_banner",
+                    "-nostdin",
+                    "-i",
+                    &clip_s,
+                    "-map",
+                    "0:v:0",
+                    "-f",
+                    "null",
+                    "-",
+                ],
             )
         })?;
-        let inspect = median_of(3, || measure(&reel, &["inspect", "--quiet", "--json", &clip_s]))?;
+        let inspect = median_of(3, || {
+            measure(&reel, &["inspect", "--quiet", "--json", &clip_s])
+        })?;
         let decode_fps = frames / decode.wall_s;
         let inspect_fps = frames / inspect.wall_s;
         println!(

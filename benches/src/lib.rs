@@ -141,7 +141,10 @@ pub fn measure(program: &Path, args: &[&str]) -> Result<Measure, String> {
 }
 
 /// The median of `runs` measurements (by wall time).
-pub fn median_of(runs: usize, mut f: impl FnMut() -> Result<Measure, String>) -> Result<Measure, String> {
+pub fn median_of(
+    runs: usize,
+    mut f: impl FnMut() -> Result<Measure, String>,
+) -> Result<Measure, String> {
     let mut all = Vec::with_capacity(runs);
     for _ in 0..runs.max(1) {
         all.push(f()?);

@@ -3,7 +3,11 @@
 use clap::{Args, Parser, Subcommand};
 
 #[derive(Debug, Parser)]
-#[command(name = "reel", version, about = "Per-title video encoding pipeline: inspect, ladder, encode, validate, score")]
+#[command(
+    name = "reel",
+    version,
+    about = "Per-title video encoding pipeline: inspect, ladder, encode, validate, score"
+)]
 pub struct Cli {
     #[command(flatten)]
     pub global: GlobalArgs,
@@ -27,6 +31,12 @@ pub enum Command {
     /// Inspect a source: container, streams, frame count, shots, complexity, black/frozen
     /// spans, crop, decode errors. Writes OUTPUT/inspect.json when --output is given.
     Inspect(InspectArgs),
+    /// Score a distorted clip against its reference with VMAF (libvmaf-exact, native),
+    /// optionally PSNR, SSIM and MS-SSIM.
+    Vmaf(VmafArgs),
+    /// Encode renditions (chunked parallel encodes, assembly, AAC audio, HLS/DASH) and
+    /// write OUTPUT/encode.json last.
+    Transcode(crate::commands::transcode::TranscodeArgs),
 }
 
 #[derive(Debug, Args)]
@@ -39,4 +49,75 @@ pub struct InspectArgs {
     /// Print the report as JSON on stdout instead of a summary.
     #[arg(long)]
     pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct VmafArgs {
+    /// Reference clip: anything FFmpeg reads (mp4, mkv, webm, y4m...), path or URL.
+    #[arg(long, short = 'r', value_name = "REF")]
+    pub reference: String,
+    /// Distorted clip; upscaled (bicubic) to the reference size when smaller.
+    #[arg(long, short = 'd', value_name = "DIS")]
+    pub distorted: String,
+    /// Built-in model name (vmaf_v0.6.1, vmaf_4k_v0.6.1, vmaf_v0.6.1neg,
+    /// vmaf_float_v0.6.1) or the path of a libvmaf JSON model.
+    #[arg(long, default_value = "vmaf_v0.6.1", value_name = "NAME|PATH")]
+    pub model: String,
+    /// Extra metrics to compute (repeatable).
+    #[arg(long, value_enum, value_name = "METRIC")]
+    pub feature: Vec<VmafFeature>,
+    /// Scoring threads (default: all cores).
+    #[arg(long)]
+    pub threads: Option<usize>,
+    /// Score every N-th frame only.
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..))]
+    pub subsample: u32,
+    /// Score only the first N frames of both clips.
+    #[arg(long, value_name = "N")]
+    pub frames: Option<u64>,
+    /// Size to score at: `reference` (default) or WxH (both clips scaled to it).
+    #[arg(long, default_value = "reference", value_parser = parse_scale)]
+    pub scale: ScaleTarget,
+    /// Write libvmaf-layout JSON here (path or s3:// URL).
+    #[arg(long, value_name = "PATH")]
+    pub json: Option<String>,
+    /// Write one CSV row per frame here (path or s3:// URL).
+    #[arg(long, value_name = "PATH")]
+    pub csv: Option<String>,
+    /// Draw per-frame VMAF with mean and 5th-percentile lines (.png or .svg).
+    #[arg(long, value_name = "PATH")]
+    pub plot: Option<std::path::PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum VmafFeature {
+    Psnr,
+    #[value(alias = "float_ssim")]
+    Ssim,
+    #[value(name = "ms_ssim", alias = "float_ms_ssim")]
+    MsSsim,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ScaleTarget {
+    Reference,
+    Size(u32, u32),
+}
+
+fn parse_scale(s: &str) -> Result<ScaleTarget, String> {
+    if s == "reference" {
+        return Ok(ScaleTarget::Reference);
+    }
+    let (w, h) = s
+        .split_once('x')
+        .ok_or_else(|| format!("`{s}`: expected `reference` or WxH, e.g. 1920x1080"))?;
+    let parse = |v: &str| {
+        v.parse::<u32>()
+            .ok()
+            .filter(|n| (16..=16384).contains(n))
+            .ok_or_else(|| {
+                format!("`{s}`: width and height must be whole numbers from 16 to 16384")
+            })
+    };
+    Ok(ScaleTarget::Size(parse(w)?, parse(h)?))
 }

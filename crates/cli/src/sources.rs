@@ -37,9 +37,12 @@ pub fn resolve(source: &str, global: &GlobalArgs) -> Result<ResolvedSource> {
     }
     let url = StorageUrl::parse(source)?;
     if let Some(path) = url.local_path() {
-        let size = std::fs::metadata(&path)
-            .with_context(|| format!("{}: cannot read", path.display()))?
-            .len();
+        let meta =
+            std::fs::metadata(path).with_context(|| format!("{}: cannot read", path.display()))?;
+        if meta.is_dir() {
+            anyhow::bail!("{}: is a directory, not a media file", path.display());
+        }
+        let size = meta.len();
         return Ok(ResolvedSource {
             original: source.to_string(),
             media_input: path.to_string_lossy().into_owned(),
@@ -63,4 +66,12 @@ pub fn write_object(dir: &str, name: &str, bytes: &[u8], global: &GlobalArgs) ->
     let storage = Storage::for_url(&url, &storage_options(global))?;
     storage.put_bytes(&url, bytes)?;
     Ok(url.to_string())
+}
+
+/// Writes `bytes` to a full object URL or path (e.g. `--json out.json`), atomically.
+pub fn write_url(dest: &str, bytes: &[u8], global: &GlobalArgs) -> Result<()> {
+    let url = StorageUrl::parse(dest)?;
+    let storage = Storage::for_url(&url, &storage_options(global))?;
+    storage.put_bytes(&url, bytes)?;
+    Ok(())
 }

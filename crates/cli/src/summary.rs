@@ -10,7 +10,11 @@ pub fn inspect(r: &InspectReport) -> String {
     let _ = writeln!(
         s,
         "{}  {}  {:.3} s  {}  {}",
-        r.header.inputs.first().map(|i| i.url.as_str()).unwrap_or("?"),
+        r.header
+            .inputs
+            .first()
+            .map(|i| i.url.as_str())
+            .unwrap_or("?"),
         c.format,
         c.duration_s,
         human_bytes(c.size_bytes),
@@ -35,7 +39,10 @@ pub fn inspect(r: &InspectReport) -> String {
                 " {} Hz {} ch{}",
                 a.sample_rate,
                 a.channels,
-                a.layout.as_deref().map(|l| format!(" {l}")).unwrap_or_default()
+                a.layout
+                    .as_deref()
+                    .map(|l| format!(" {l}"))
+                    .unwrap_or_default()
             );
         }
         if let (Some(w), Some(h)) = (st.width, st.height) {

@@ -16,8 +16,10 @@
 pub mod color;
 pub mod frame;
 pub mod manifest;
+pub mod rendition;
 pub mod time;
 
 pub use color::{ColorInfo, ColorRange, ContentLight, HdrInfo, MasteringDisplay};
 pub use frame::{ChromaSubsampling, FramePlanes, PixelLayout, Plane, Resolution, VideoFrame};
+pub use rendition::{RateControl, RungRecipe, VideoCodec};
 pub use time::{FrameIndex, Rational, Timestamp};

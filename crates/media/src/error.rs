@@ -21,6 +21,19 @@ pub enum Error {
     #[error("{input}: not a media file ({reason})")]
     NotMedia { input: String, reason: String },
 
+    /// The file is empty.
+    #[error("{input}: empty file")]
+    Empty { input: String },
+
+    /// The file starts like a known container but cannot be read to the end
+    /// (a cut-short upload, a copy that stopped half-way).
+    #[error("{input}: truncated or incomplete {container} file ({reason})")]
+    Truncated {
+        input: String,
+        container: &'static str,
+        reason: String,
+    },
+
     /// The container was recognised but its streams could not be probed.
     #[error("{input}: cannot read stream information ({reason})")]
     Probe { input: String, reason: String },
@@ -109,6 +122,8 @@ impl Error {
             Error::InvalidInput { input, .. }
             | Error::Open { input, .. }
             | Error::NotMedia { input, .. }
+            | Error::Empty { input }
+            | Error::Truncated { input, .. }
             | Error::Probe { input, .. }
             | Error::NoVideoStream { input }
             | Error::NoAudioStream { input }

@@ -12,7 +12,9 @@ pub(crate) fn c_str(ptr: *const c_char) -> Option<String> {
     }
     // SAFETY: FFmpeg returns either null (checked above) or a pointer to a
     // NUL-terminated static or context-owned string that outlives this call.
-    let s = unsafe { CStr::from_ptr(ptr) }.to_string_lossy().into_owned();
+    let s = unsafe { CStr::from_ptr(ptr) }
+        .to_string_lossy()
+        .into_owned();
     (!s.is_empty()).then_some(s)
 }
 

@@ -11,6 +11,20 @@
 //! [`MediaSource`], and [`spawn_decoder`] opens everything on the thread that
 //! decodes and hands owned frames over a bounded channel.
 //!
+//! | file | job |
+//! |---|---|
+//! | `source.rs` | open a path / `file://` / http(s) URL with libavformat |
+//! | `probe.rs` | container, stream and main-video facts ([`SourceInfo`], [`VideoParams`]) |
+//! | `side_data.rs` | HDR10 mastering display / content light, display-matrix rotation |
+//! | `engine.rs` | demux + decode loop: damage becomes issues, EOF drains the decoder |
+//! | `decode.rs` | [`VideoDecoder`]: frame indices, frame-exact starts |
+//! | `seek.rs` | timestamp <-> frame index mapping, seek backoff |
+//! | `thread.rs` | [`spawn_decoder`]: decoding thread + bounded channel |
+//! | `convert.rs`, `pixfmt.rs` | decoded pictures -> owned planar frames (swscale when needed) |
+//! | `scale.rs`, `sws.rs` | [`Scaler`] and the owned swscale context |
+//! | `audio.rs` | [`AudioDecoder`]: interleaved f32 through swresample |
+//! | `error.rs` | [`Error`]: every variant names the input and the step |
+//!
 //! ```no_run
 //! use reel_media::{DecodeEvent, DecoderOptions, VideoDecoder};
 //! # fn main() -> reel_media::Result<()> {
@@ -30,27 +44,50 @@
 //! ```
 // FFmpeg is a C library: this crate is where the workspace's `unsafe` lives.
 #![allow(unsafe_code)]
+// Every unsafe block says why it is sound.
+#![deny(clippy::undocumented_unsafe_blocks)]
+// Unit tests may unwrap: a panic is how a test fails.
+#![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
 
 mod audio;
+mod audio_encode;
 mod convert;
 mod decode;
+mod demux;
+mod encode;
+mod encoder_config;
+mod engine;
 mod error;
 mod ffi_util;
+mod mux;
+mod packet;
 mod pixfmt;
 mod probe;
+mod remux;
 mod scale;
 mod seek;
 mod side_data;
+mod sniff;
 mod source;
+mod sws;
 mod thread;
+mod write_error;
 
 pub use audio::{AudioDecoder, AudioFrame};
+pub use audio_encode::AudioEncoder;
 pub use decode::{DecodeEvent, DecodeIssue, DecoderOptions, VideoDecoder};
+pub use demux::{PacketReader, StreamDesc};
+pub use encode::{encoder_available, VideoEncoder};
+pub use encoder_config::VideoEncoderConfig;
 pub use error::{Error, Result};
+pub use mux::Muxer;
+pub use packet::EncodedPacket;
 pub use probe::{SourceInfo, VideoParams};
+pub use remux::remux;
 pub use scale::{ScaleAlgorithm, Scaler};
 pub use source::MediaSource;
 pub use thread::{spawn_decoder, FrameReceiver};
+pub use write_error::{WriteError, WriteResult};
 
 pub use reel_core::{
     ColorInfo, FramePlanes, HdrInfo, PixelLayout, Plane, Rational, Resolution, Timestamp,
@@ -73,4 +110,12 @@ pub fn init() {
         ffmpeg_next::format::network::init();
         ffmpeg_next::util::log::set_level(ffmpeg_next::util::log::Level::Error);
     });
+}
+
+/// Silences FFmpeg's own log output (after [`init`]). Programs that report decode
+/// problems themselves, from [`DecodeEvent::Error`], call this so FFmpeg's lines do not
+/// interleave with theirs.
+pub fn silence_ffmpeg_log() {
+    init();
+    ffmpeg_next::util::log::set_level(ffmpeg_next::util::log::Level::Quiet);
 }

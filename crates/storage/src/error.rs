@@ -104,6 +104,16 @@ pub enum Error {
         source: std::io::Error,
     },
 
+    /// The reader given to an upload failed; nothing was stored.
+    #[error("{url}: reading the upload source failed: {source}")]
+    Source {
+        /// The destination URL.
+        url: String,
+        /// The reader's error.
+        #[source]
+        source: std::io::Error,
+    },
+
     /// An object is bigger than the caller's limit for in-memory reads.
     #[error("{url}: object is {size} bytes, more than the {limit} byte limit for in-memory reads")]
     TooLarge {

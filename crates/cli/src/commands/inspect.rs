@@ -24,6 +24,10 @@ pub fn run(args: &InspectArgs, global: &GlobalArgs) -> Result<ExitCode> {
     )
     .with_context(|| format!("inspecting {}", source.original))?;
     bar.finish_and_clear();
+    if report.video.is_none() {
+        // Every later stage needs pictures: an audio-only source is an input error.
+        anyhow::bail!("{}: no video stream (audio-only source)", source.original);
+    }
 
     // Record the source as the user named it, not the presigned URL we opened.
     report.header.inputs = vec![InputRef {

@@ -4,9 +4,13 @@
 //! inputs with checksums) flattened into its top level. The schemas are
 //! documented field by field in `docs/manifests.md`.
 
+mod encode;
 mod header;
 mod inspect;
 
+pub use encode::{
+    AudioEntry, ChunkSpan, EncodeManifest, ObjectEntry, RenditionEntry, ENCODE_SCHEMA_VERSION,
+};
 pub use header::{InputRef, ManifestHeader, Producer};
 pub use inspect::{
     AudioInfo, BlackSegment, ContainerInfo, CropRect, Cut, DecodeErrorAt, DecodeErrors,

@@ -1,0 +1,189 @@
+//! `reel transcode SOURCE --output URL (--ladder URL | --rendition SPEC...)`:
+//! the encode stage from the command line. Encodes into a local work
+//! directory (the output itself when local); for s3:// outputs every object is
+//! uploaded, then encode.json last.
+
+use crate::args::GlobalArgs;
+use crate::sources;
+use anyhow::{bail, Context, Result};
+use clap::Args;
+use reel_core::manifest::InspectReport;
+use reel_core::RungRecipe;
+use reel_encode::{EncodeConfig, SourceFacts};
+use reel_storage::{Storage, StorageUrl};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// Arguments of `reel transcode`.
+#[derive(Debug, Args)]
+pub struct TranscodeArgs {
+    /// The source: a path, file:// URL, http(s):// URL or s3://bucket/key.
+    pub source: String,
+    /// Job directory (local path or s3://bucket/prefix) that receives chunks/,
+    /// renditions/, audio/, hls/, dash/ and encode.json.
+    #[arg(long, short, value_name = "URL")]
+    pub output: String,
+    /// inspect.json of the source; made on the fly (full decode) when absent.
+    #[arg(long, value_name = "URL")]
+    pub inspect: Option<String>,
+    /// ladder.json: a list of rung recipes, or an object with a `rungs` list.
+    #[arg(long, value_name = "URL", conflicts_with = "rendition")]
+    pub ladder: Option<String>,
+    /// A rung, e.g. `1280x720:h264:crf=23:maxrate=4500k:bufsize=9000k:preset=medium`
+    /// (codecs h264, hevc, av1, vp9; crf=, bitrate=, maxrate=, bufsize=, preset=,
+    /// 10bit, encoder=, name=). Repeat for several rungs.
+    #[arg(long = "rendition", short = 'r', value_name = "SPEC")]
+    pub rendition: Vec<String>,
+    /// Forced key frame cadence inside chunks, seconds.
+    #[arg(long, default_value_t = 2.0, value_name = "SECONDS")]
+    pub keyframe_interval: f64,
+    /// Shortest chunk, seconds (shorter shots are merged).
+    #[arg(long, default_value_t = 2.0, value_name = "SECONDS")]
+    pub min_chunk: f64,
+    /// Longest chunk, seconds (longer shots are split).
+    #[arg(long, default_value_t = 10.0, value_name = "SECONDS")]
+    pub max_chunk: f64,
+    /// Worker threads in all (0 = every core).
+    #[arg(long, default_value_t = 0)]
+    pub threads: usize,
+    /// AAC bit rate, kbit/s.
+    #[arg(long, default_value_t = 128)]
+    pub audio_kbps: u64,
+    /// Skip HLS packaging.
+    #[arg(long)]
+    pub no_hls: bool,
+    /// Skip DASH packaging.
+    #[arg(long)]
+    pub no_dash: bool,
+    /// Local work directory for s3:// outputs (kept so a re-run resumes).
+    #[arg(long, value_name = "DIR")]
+    pub work_dir: Option<PathBuf>,
+    /// Print encode.json on stdout.
+    #[arg(long)]
+    pub json: bool,
+}
+
+pub fn run(args: &TranscodeArgs, global: &GlobalArgs) -> Result<ExitCode> {
+    let source = sources::resolve(&args.source, global)?;
+    let rungs = rungs(args, global)?;
+    let out_url =
+        StorageUrl::parse(&args.output).with_context(|| format!("output {}", args.output))?;
+    let work = match (out_url.local_path(), &args.work_dir) {
+        (Some(p), _) => p.to_path_buf(),
+        (None, Some(w)) => w.clone(),
+        (None, None) => std::env::temp_dir().join(format!(
+            "reel-transcode-{}",
+            args.output
+                .chars()
+                .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+                .collect::<String>()
+        )),
+    };
+    std::fs::create_dir_all(&work)
+        .with_context(|| format!("creating work directory {}", work.display()))?;
+
+    let report: InspectReport = match &args.inspect {
+        Some(url) => {
+            let u = StorageUrl::parse(url)?;
+            let storage = Storage::for_url(&u, &sources::storage_options(global))?;
+            let bytes = storage
+                .get_bytes(&u)
+                .with_context(|| format!("reading {url}"))?;
+            serde_json::from_slice(&bytes).with_context(|| format!("parsing {url}"))?
+        }
+        None => {
+            if !global.quiet {
+                eprintln!("inspecting {} (no --inspect given)", source.original);
+            }
+            reel_inspect::inspect(
+                &source.media_input,
+                &reel_inspect::InspectOptions::default(),
+                &mut |_| {},
+            )
+            .with_context(|| format!("inspecting {}", source.original))?
+        }
+    };
+    let facts = SourceFacts::from_inspect(&source.media_input, &report)?;
+    let config = EncodeConfig {
+        rungs,
+        keyframe_interval_s: args.keyframe_interval,
+        min_chunk_s: args.min_chunk,
+        max_chunk_s: args.max_chunk,
+        threads: args.threads,
+        audio: reel_encode::AudioOptions {
+            bit_rate: args.audio_kbps * 1000,
+            ..Default::default()
+        },
+        hls: !args.no_hls,
+        dash: !args.no_dash,
+        ..Default::default()
+    };
+    let mut manifest = reel_encode::run(&facts, &config, &work)
+        .with_context(|| format!("transcoding {}", source.original))?;
+    if let Some(first) = manifest.header.inputs.first_mut() {
+        first.url = source.original.clone();
+    }
+    let json = serde_json::to_string_pretty(&manifest).context("serialising encode.json")?;
+    if out_url.local_path().is_some() {
+        std::fs::write(work.join("encode.json"), &json)
+            .with_context(|| format!("writing {}", work.join("encode.json").display()))?;
+    } else {
+        let storage = Storage::for_url(&out_url, &sources::storage_options(global))?;
+        for o in &manifest.objects {
+            let url = out_url.join(&o.key)?;
+            storage
+                .put_file(work.join(&o.key), &url)
+                .with_context(|| format!("uploading {} to {url}", o.key))?;
+        }
+        storage
+            .put_bytes(&out_url.join("encode.json")?, json.as_bytes())
+            .with_context(|| format!("uploading encode.json to {}", args.output))?;
+    }
+    if args.json {
+        println!("{json}");
+    } else if !global.quiet {
+        for r in &manifest.renditions {
+            println!(
+                "{:<16} {:>6} frames {:>8.0} kb/s  {}",
+                r.recipe.name,
+                r.frame_count,
+                r.bit_rate as f64 / 1000.0,
+                r.key
+            );
+        }
+        if let Some(m) = &manifest.hls_master {
+            println!("HLS  {m}");
+        }
+        if let Some(m) = &manifest.dash_manifest {
+            println!("DASH {m}");
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The rungs from --ladder or --rendition.
+fn rungs(args: &TranscodeArgs, global: &GlobalArgs) -> Result<Vec<RungRecipe>> {
+    if let Some(url) = &args.ladder {
+        let u = StorageUrl::parse(url)?;
+        let storage = Storage::for_url(&u, &sources::storage_options(global))?;
+        let bytes = storage
+            .get_bytes(&u)
+            .with_context(|| format!("reading {url}"))?;
+        let value: serde_json::Value =
+            serde_json::from_slice(&bytes).with_context(|| format!("parsing {url}"))?;
+        let list = value.get("rungs").cloned().unwrap_or(value);
+        let rungs: Vec<RungRecipe> =
+            serde_json::from_value(list).with_context(|| format!("rung recipes in {url}"))?;
+        for r in &rungs {
+            reel_encode::check_recipe(r)?;
+        }
+        return Ok(rungs);
+    }
+    if args.rendition.is_empty() {
+        bail!("give --ladder URL or at least one --rendition SPEC");
+    }
+    args.rendition
+        .iter()
+        .map(|s| reel_encode::parse_spec(s).map_err(anyhow::Error::from))
+        .collect()
+}

@@ -1,0 +1,139 @@
+//! Per-frame VMAF plots (PNG or SVG, chosen by the file extension), drawn with plotters
+//! and the bundled DejaVu Sans font so no system fonts are needed.
+
+use anyhow::{anyhow, bail, Context, Result};
+use plotters::prelude::*;
+use plotters::style::FontStyle;
+use std::path::Path;
+use std::sync::Once;
+
+const FONT: &str = "sans-serif";
+
+fn register_font() {
+    static ONCE: Once = Once::new();
+    ONCE.call_once(|| {
+        // A failure leaves plotters without a font; drawing then reports the error.
+        let _ = plotters::style::register_font(FONT, FontStyle::Normal, dejavu::sans::regular());
+    });
+}
+
+/// One series to draw: per-frame values with a name.
+#[derive(Debug)]
+pub struct Series<'a> {
+    pub name: &'a str,
+    pub values: &'a [f64],
+}
+
+/// Draws per-frame `series` (VMAF) with horizontal lines at their mean and 5th percentile.
+pub fn per_frame(path: &Path, title: &str, series: &[Series<'_>]) -> Result<()> {
+    register_font();
+    let ext = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase);
+    match ext.as_deref() {
+        Some("png") => draw(
+            BitMapBackend::new(path, (1280, 640)).into_drawing_area(),
+            title,
+            series,
+        ),
+        Some("svg") => draw(
+            SVGBackend::new(path, (1280, 640)).into_drawing_area(),
+            title,
+            series,
+        ),
+        _ => bail!("{}: plot must end in .png or .svg", path.display()),
+    }
+    .with_context(|| format!("drawing {}", path.display()))
+}
+
+fn draw<DB: DrawingBackend>(
+    area: DrawingArea<DB, plotters::coord::Shift>,
+    title: &str,
+    series: &[Series<'_>],
+) -> Result<()>
+where
+    DB::ErrorType: 'static,
+{
+    let frames = series
+        .iter()
+        .map(|s| s.values.len())
+        .max()
+        .unwrap_or(0)
+        .max(1);
+    let low = series
+        .iter()
+        .flat_map(|s| s.values.iter().copied())
+        .fold(100.0_f64, f64::min);
+    let y_min = (low - 5.0).clamp(0.0, 90.0).floor();
+    area.fill(&WHITE).map_err(|e| anyhow!("{e}"))?;
+    let mut chart = ChartBuilder::on(&area)
+        .caption(title, (FONT, 24))
+        .margin(16)
+        .x_label_area_size(40)
+        .y_label_area_size(50)
+        .build_cartesian_2d(0..frames, y_min..100.0)
+        .map_err(|e| anyhow!("{e}"))?;
+    chart
+        .configure_mesh()
+        .x_desc("frame")
+        .y_desc("VMAF")
+        .label_style((FONT, 14))
+        .draw()
+        .map_err(|e| anyhow!("{e}"))?;
+    for (i, s) in series.iter().enumerate() {
+        let color = Palette99::pick(i).to_rgba();
+        chart
+            .draw_series(LineSeries::new(
+                s.values.iter().enumerate().map(|(x, y)| (x, *y)),
+                color.stroke_width(2),
+            ))
+            .map_err(|e| anyhow!("{e}"))?
+            .label(s.name)
+            .legend(move |(x, y)| PathElement::new([(x, y), (x + 20, y)], color.stroke_width(2)));
+        let mean = mean(s.values);
+        let p5 = percentile(s.values, 5.0);
+        for (value, label, dash) in [(mean, "mean", 0), (p5, "5th pct", 1)] {
+            let style = if dash == 0 {
+                color.stroke_width(1)
+            } else {
+                BLACK.mix(0.6).stroke_width(1)
+            };
+            chart
+                .draw_series(LineSeries::new([(0, value), (frames, value)], style))
+                .map_err(|e| anyhow!("{e}"))?
+                .label(format!("{} {label} {value:.2}", s.name))
+                .legend(move |(x, y)| PathElement::new([(x, y), (x + 20, y)], style));
+        }
+    }
+    chart
+        .configure_series_labels()
+        .label_font((FONT, 14))
+        .background_style(WHITE.mix(0.8))
+        .border_style(BLACK)
+        .position(SeriesLabelPosition::LowerRight)
+        .draw()
+        .map_err(|e| anyhow!("{e}"))?;
+    area.present().map_err(|e| anyhow!("{e}"))?;
+    Ok(())
+}
+
+fn mean(v: &[f64]) -> f64 {
+    if v.is_empty() {
+        0.0
+    } else {
+        v.iter().sum::<f64>() / v.len() as f64
+    }
+}
+
+/// Percentile by linear interpolation between closest ranks.
+fn percentile(v: &[f64], p: f64) -> f64 {
+    if v.is_empty() {
+        return 0.0;
+    }
+    let mut s = v.to_vec();
+    s.sort_by(f64::total_cmp);
+    let rank = p / 100.0 * (s.len() - 1) as f64;
+    let (lo, hi) = (rank.floor() as usize, rank.ceil() as usize);
+    s[lo] + (s[hi] - s[lo]) * (rank - lo as f64)
+}

@@ -1,0 +1,56 @@
+//! The encode stage of reel: shot cuts become a chunk plan shared by every
+//! rung; each chunk is decoded once and fed to every rung's scaler and
+//! encoder on a rayon pool (longest first), with IDRs forced at each chunk
+//! start and every GOP inside it so key frames align across rungs. Chunks are
+//! joined into `renditions/<rung>.mp4`, the audio is encoded once to AAC-LC,
+//! HLS (CMAF fMP4) and DASH are packaged over the same key frames, and
+//! `encode.json` is written last.
+//!
+//! | file | job |
+//! |---|---|
+//! | `spec.rs` | `1280x720:h264:crf=23:...` -> [`RungRecipe`](reel_core::RungRecipe), checks |
+//! | `codec.rs` | recipe -> libavcodec encoder name and options |
+//! | `plan.rs` | cuts -> chunk plan within min/max lengths |
+//! | `unit.rs` | one chunk, decode once, encode every rung; chunk records, resume |
+//! | `assemble.rs` | chunks -> `renditions/<rung>.mp4` with continuous timestamps |
+//! | `audio.rs` | main audio -> AAC-LC, trimmed/padded to the video duration |
+//! | `package.rs` | HLS master/media playlists (measured bandwidth) and DASH MPD |
+//! | `checksum.rs` | sha256, temp + rename writes |
+//! | `run.rs` | the stage: [`run`], [`encode_chunks`], `encode.json` |
+//!
+//! ```no_run
+//! use reel_encode::{parse_spec, run, EncodeConfig, SourceFacts};
+//! # fn main() -> reel_encode::Result<()> {
+//! let facts = SourceFacts::probe("clip.mp4")?;
+//! let config = EncodeConfig {
+//!     rungs: vec![parse_spec("640x360:h264:crf=23:preset=veryfast")?],
+//!     ..Default::default()
+//! };
+//! let manifest = run(&facts, &config, std::path::Path::new("out"))?;
+//! println!("{} renditions", manifest.renditions.len());
+//! # Ok(())
+//! # }
+//! ```
+#![forbid(unsafe_code)]
+#![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
+
+mod assemble;
+mod audio;
+mod checksum;
+mod codec;
+mod error;
+mod package;
+mod plan;
+mod run;
+mod spec;
+mod unit;
+
+pub use assemble::{assemble, rendition_path, Assembled};
+pub use audio::{encode_audio, AudioOptions, EncodedAudio};
+pub use checksum::file_checksum;
+pub use codec::{encoder_config, encoder_name, StreamLook};
+pub use error::{Error, Result};
+pub use plan::{plan_chunks, ChunkLimits};
+pub use run::{encode_chunks, plan_for, run, EncodeConfig, RunStats, SourceFacts};
+pub use spec::{check_recipe, parse_spec};
+pub use unit::{chunk_path, chunk_verified, encode_unit, ChunkRecord, UnitContext, UnitOutcome};

@@ -1,0 +1,34 @@
+//! Test support shared by reel's crates (a dev-dependency only): where the real test
+//! clips are, and a real S3 server on loopback ([`s3::S3Server`]).
+//!
+//! Test code may panic with a clear message: that is how a fixture problem fails a test.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+pub mod s3;
+
+use std::path::{Path, PathBuf};
+
+/// The workspace root (two levels above this crate).
+pub fn workspace_root() -> PathBuf {
+    let here = Path::new(env!("CARGO_MANIFEST_DIR"));
+    here.ancestors().nth(2).unwrap_or(here).to_path_buf()
+}
+
+/// Directory of the real clips: `REEL_MEDIA_DIR`, or `media-cache/` (filled by
+/// `scripts/fetch-media.sh`).
+pub fn media_dir() -> PathBuf {
+    std::env::var_os("REEL_MEDIA_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| workspace_root().join("media-cache"))
+}
+
+/// Path of the real clip `name`, failing the test with instructions when it is missing.
+pub fn clip(name: &str) -> PathBuf {
+    let path = media_dir().join(name);
+    assert!(
+        path.is_file(),
+        "{} is missing: run scripts/fetch-media.sh (or set REEL_MEDIA_DIR)",
+        path.display()
+    );
+    path
+}

@@ -1,0 +1,178 @@
+//! The db2 wavelet of integer ADM: one level produces the A (approximation),
+//! H, V and D bands at half size (rounded up), with mirrorB borders.
+
+use super::vif_stats::Img;
+use super::{mirror_b, split_even_odd, Pixel};
+
+/// Low-pass db2 taps (Q15).
+pub(crate) const LO: [i32; 4] = [15826, 27411, 7345, -4240];
+/// High-pass db2 taps (Q15).
+pub(crate) const HI: [i32; 4] = [-4240, -7345, 27411, -15826];
+/// Sum of [`LO`].
+const LO_SUM: i32 = 46342;
+
+/// The four bands of one level, `w × h` each, stride `w`.
+#[derive(Debug, Default, Clone)]
+pub(crate) struct Bands<T> {
+    pub a: Vec<T>,
+    pub h: Vec<T>,
+    pub v: Vec<T>,
+    pub d: Vec<T>,
+    pub w: usize,
+    pub hgt: usize,
+}
+
+impl<T: Copy + Default> Bands<T> {
+    fn prepare(&mut self, w: usize, h: usize) {
+        // Every value read is first written by the transform: no clearing,
+        // and no shrinking (buffers alternate between scales; growing back
+        // would clear them every frame). Only the first `w × h` are used.
+        for b in [&mut self.a, &mut self.h, &mut self.v, &mut self.d] {
+            if b.len() < w * h {
+                b.resize(w * h, T::default());
+            }
+        }
+        self.w = w;
+        self.hgt = h;
+    }
+}
+
+/// Row buffers of the transform.
+#[derive(Debug, Default)]
+pub(crate) struct DwtTmp {
+    ev_lo: Vec<i32>,
+    od_lo: Vec<i32>,
+    ev_hi: Vec<i32>,
+    od_hi: Vec<i32>,
+    lo32: Vec<i32>,
+    hi32: Vec<i32>,
+    lo64: Vec<i64>,
+    hi64: Vec<i64>,
+}
+
+/// Copies `row` into `pad` so that `pad[1 + x] = row[x]` and the three
+/// out-of-range columns -1, w, w+1 hold their mirrorB sources.
+#[inline(always)]
+fn pad_row<T: Copy>(pad: &mut [T], w: usize) {
+    pad[0] = pad[1 + mirror_b(-1, w)];
+    pad[w + 1] = pad[1 + mirror_b(w as isize, w)];
+    pad[w + 2] = pad[1 + mirror_b(w as isize + 1, w)];
+}
+
+/// Scale 0: the luma plane at bit depth `bpc` to int16 bands (DC removed).
+#[inline(always)]
+pub(crate) fn dwt_s0<P: Pixel>(src: Img<'_, P>, bpc: u32, out: &mut Bands<i16>, tmp: &mut DwtTmp) {
+    let (w, h) = (src.width, src.height);
+    let (ow, oh) = (w.div_ceil(2), h.div_ceil(2));
+    out.prepare(ow, oh);
+    let half = 1i32 << (bpc - 1);
+    let dc = LO_SUM * half;
+    tmp.lo32.clear();
+    tmp.lo32.resize(w + 3, 0);
+    tmp.hi32.clear();
+    tmp.hi32.resize(w + 3, 0);
+    for i in 0..oh {
+        let r: [&[P]; 4] =
+            std::array::from_fn(|k| src.row(mirror_b(2 * i as isize - 1 + k as isize, h)));
+        let lo = &mut tmp.lo32[1..1 + w];
+        let hi = &mut tmp.hi32[1..1 + w];
+        for (j, (l, hv)) in lo.iter_mut().zip(hi.iter_mut()).enumerate() {
+            let p = [
+                r[0][j].to_u32() as i32,
+                r[1][j].to_u32() as i32,
+                r[2][j].to_u32() as i32,
+                r[3][j].to_u32() as i32,
+            ];
+            let sl = LO[0] * p[0] + LO[1] * p[1] + LO[2] * p[2] + LO[3] * p[3];
+            let sh = HI[0] * p[0] + HI[1] * p[1] + HI[2] * p[2] + HI[3] * p[3];
+            // Stored as int16 by libvmaf, then read back.
+            *l = i32::from(((sl - dc + half) >> bpc) as i16);
+            *hv = i32::from(((sh + half) >> bpc) as i16);
+        }
+        pad_row(&mut tmp.lo32, w);
+        pad_row(&mut tmp.hi32, w);
+        // Even and odd padded columns apart: the taps 2j..2j+3 of output j
+        // are ev[j], od[j], ev[j+1], od[j+1], contiguous across j.
+        split_even_odd(&tmp.lo32, &mut tmp.ev_lo, &mut tmp.od_lo);
+        split_even_odd(&tmp.hi32, &mut tmp.ev_hi, &mut tmp.od_hi);
+        let row = i * ow;
+        let (el, ol, eh, oh_) = (&tmp.ev_lo, &tmp.od_lo, &tmp.ev_hi, &tmp.od_hi);
+        let a = &mut out.a[row..row + ow];
+        let v = &mut out.v[row..row + ow];
+        let hh = &mut out.h[row..row + ow];
+        let d = &mut out.d[row..row + ow];
+        for j in 0..ow {
+            let l = [el[j], ol[j], el[j + 1], ol[j + 1]];
+            let g = [eh[j], oh_[j], eh[j + 1], oh_[j + 1]];
+            let f =
+                |c: &[i32; 4], s: &[i32; 4]| c[0] * s[0] + c[1] * s[1] + c[2] * s[2] + c[3] * s[3];
+            a[j] = ((f(&LO, &l) + 32768) >> 16) as i16;
+            v[j] = ((f(&HI, &l) + 32768) >> 16) as i16;
+            hh[j] = ((f(&LO, &g) + 32768) >> 16) as i16;
+            d[j] = ((f(&HI, &g) + 32768) >> 16) as i16;
+        }
+    }
+}
+
+/// Scales 1..3: the previous A band (`w × h`, stride `w`) to int32 bands.
+#[inline(always)]
+pub(crate) fn dwt_s123<T: Copy + Into<i64>>(
+    src: &[T],
+    w: usize,
+    h: usize,
+    scale: usize,
+    out: &mut Bands<i32>,
+    tmp: &mut DwtTmp,
+) {
+    const ADD_V: [i64; 3] = [0, 32768, 32768];
+    const SH_V: [u32; 3] = [0, 16, 16];
+    const ADD_H: [i64; 3] = [16384, 32768, 16384];
+    const SH_H: [u32; 3] = [15, 16, 15];
+    let (add_v, sh_v, add_h, sh_h) = (
+        ADD_V[scale - 1],
+        SH_V[scale - 1],
+        ADD_H[scale - 1],
+        SH_H[scale - 1],
+    );
+    let (ow, oh) = (w.div_ceil(2), h.div_ceil(2));
+    out.prepare(ow, oh);
+    tmp.lo64.clear();
+    tmp.lo64.resize(w + 3, 0);
+    tmp.hi64.clear();
+    tmp.hi64.resize(w + 3, 0);
+    let lo_c = LO.map(i64::from);
+    let hi_c = HI.map(i64::from);
+    for i in 0..oh {
+        let r: [&[T]; 4] = std::array::from_fn(|k| {
+            let y = mirror_b(2 * i as isize - 1 + k as isize, h);
+            &src[y * w..y * w + w]
+        });
+        let lo = &mut tmp.lo64[1..1 + w];
+        let hi = &mut tmp.hi64[1..1 + w];
+        for (j, (l, hv)) in lo.iter_mut().zip(hi.iter_mut()).enumerate() {
+            let p: [i64; 4] = [
+                r[0][j].into(),
+                r[1][j].into(),
+                r[2][j].into(),
+                r[3][j].into(),
+            ];
+            let sl = lo_c[0] * p[0] + lo_c[1] * p[1] + lo_c[2] * p[2] + lo_c[3] * p[3];
+            let sh = hi_c[0] * p[0] + hi_c[1] * p[1] + hi_c[2] * p[2] + hi_c[3] * p[3];
+            *l = i64::from(((sl + add_v) >> sh_v) as i32);
+            *hv = i64::from(((sh + add_v) >> sh_v) as i32);
+        }
+        pad_row(&mut tmp.lo64, w);
+        pad_row(&mut tmp.hi64, w);
+        let (lo, hi) = (&tmp.lo64, &tmp.hi64);
+        let row = i * ow;
+        let f = |c: &[i64; 4], s: &[i64]| c[0] * s[0] + c[1] * s[1] + c[2] * s[2] + c[3] * s[3];
+        for j in 0..ow {
+            let l = &lo[2 * j..2 * j + 4];
+            let g = &hi[2 * j..2 * j + 4];
+            out.a[row + j] = ((f(&lo_c, l) + add_h) >> sh_h) as i32;
+            out.v[row + j] = ((f(&hi_c, l) + add_h) >> sh_h) as i32;
+            out.h[row + j] = ((f(&lo_c, g) + add_h) >> sh_h) as i32;
+            out.d[row + j] = ((f(&hi_c, g) + add_h) >> sh_h) as i32;
+        }
+    }
+}
