@@ -96,6 +96,26 @@ fn a_truncated_file_is_a_clean_error() {
 }
 
 #[test]
+fn a_truncated_faststart_file_is_a_clean_error() {
+    // With the index first the cut copy still opens; its pictures stop half-way.
+    let dir = tempfile::tempdir().unwrap();
+    let faststart = dir.path().join("faststart.mp4");
+    let status = Command::new("ffmpeg")
+        .args(["-hide_banner", "-loglevel", "error", "-i"])
+        .arg(clip("bigbuckbunny.mp4"))
+        .args(["-c", "copy", "-movflags", "+faststart"])
+        .arg(&faststart)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let path = edited_copy(&faststart, dir.path(), "cut.mp4", |b| {
+        b.truncate(b.len() * 6 / 10)
+    });
+    let run = reel(&["inspect", path.to_str().unwrap()]);
+    assert_clean_error(&run, path.to_str().unwrap(), "truncated");
+}
+
+#[test]
 fn an_audio_only_file_is_a_clean_error() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("tone.m4a");

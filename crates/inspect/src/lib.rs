@@ -33,6 +33,7 @@ mod options;
 mod progress;
 mod report;
 mod run;
+pub mod truncation;
 mod work;
 
 pub use analysis::features::{FeatureExtractor, LumaFeatures};

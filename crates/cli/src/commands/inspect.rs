@@ -28,6 +28,9 @@ pub fn run(args: &InspectArgs, global: &GlobalArgs) -> Result<ExitCode> {
         // Every later stage needs pictures: an audio-only source is an input error.
         anyhow::bail!("{}: no video stream (audio-only source)", source.original);
     }
+    if let Some(why) = reel_inspect::truncation::detect(&report) {
+        anyhow::bail!("{}: {why}", source.original);
+    }
 
     // Record the source as the user named it, not the presigned URL we opened.
     report.header.inputs = vec![InputRef {
