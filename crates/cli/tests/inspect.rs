@@ -1,3 +1,4 @@
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 //! `reel inspect` end to end: the real binary on real clips, bad inputs, and S3.
 
 mod common;

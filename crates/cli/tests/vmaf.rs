@@ -1,3 +1,4 @@
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 //! `reel vmaf` end to end: libvmaf-exact scores of a real pair, output files, scaling
 //! and the frame-count check.
 

@@ -108,7 +108,12 @@ impl Batch {
     /// Hands the quarter picture of this batch's last frame to `next`, whose
     /// first frame follows it (a buffer swap, no copy).
     fn pass_last_quarter(&mut self, next: &mut Batch) {
-        if let Some(slot) = self.frames.len().checked_sub(1).and_then(|k| self.slots.get_mut(k)) {
+        if let Some(slot) = self
+            .frames
+            .len()
+            .checked_sub(1)
+            .and_then(|k| self.slots.get_mut(k))
+        {
             slot.swap_quarter(&mut next.prev_quarter);
             next.has_prev = true;
         }

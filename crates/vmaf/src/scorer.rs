@@ -133,7 +133,7 @@ impl Vmaf {
     fn plan(&self, index: u64) -> FramePlan {
         let f = self.config.features;
         FramePlan {
-            full: index % u64::from(self.config.subsample) == 0,
+            full: index.is_multiple_of(u64::from(self.config.subsample)),
             integer: self.model.features.iter().any(|f| !f.is_float()),
             float: self.model.needs_float(),
             psnr: f.psnr,

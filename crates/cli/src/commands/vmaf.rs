@@ -89,14 +89,14 @@ fn frames(
     name: &str,
 ) -> impl Iterator<Item = Result<VideoFrame, anyhow::Error>> {
     let name = name.to_string();
-    rx.filter_map(move |event| match event {
-        Ok(DecodeEvent::Frame(f)) => Some(Ok(f)),
-        Ok(DecodeEvent::Error(issue)) => Some(Err(anyhow!(
+    rx.map(move |event| match event {
+        Ok(DecodeEvent::Frame(f)) => Ok(f),
+        Ok(DecodeEvent::Error(issue)) => Err(anyhow!(
             "{name}: decode error at packet {}: {}",
             issue.packet,
             issue.message
-        ))),
-        Err(e) => Some(Err(anyhow!(e))),
+        )),
+        Err(e) => Err(anyhow!(e)),
     })
 }
 

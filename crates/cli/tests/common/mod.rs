@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 pub use reel_testkit::clip;
+#[allow(unused_imports)]
 pub use reel_testkit::s3::{S3Server, ACCESS_KEY, BUCKET, SECRET_KEY};
 
 /// The outcome of one `reel` run.

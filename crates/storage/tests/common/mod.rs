@@ -8,6 +8,7 @@ use std::time::Duration;
 use reel_storage::{S3Credentials, StorageOptions};
 use sha2::{Digest, Sha256};
 
+#[allow(unused_imports)]
 pub use reel_testkit::s3::{S3Server, ACCESS_KEY, BUCKET, SECRET_KEY};
 
 pub const MIB: usize = 1024 * 1024;

@@ -48,6 +48,10 @@ pub(crate) struct DwtTmp {
     hi32: Vec<i32>,
     lo64: Vec<i64>,
     hi64: Vec<i64>,
+    ev_lo64: Vec<i64>,
+    od_lo64: Vec<i64>,
+    ev_hi64: Vec<i64>,
+    od_hi64: Vec<i64>,
 }
 
 /// Copies `row` into `pad` so that `pad[1 + x] = row[x]` and the three
@@ -57,6 +61,12 @@ fn pad_row<T: Copy>(pad: &mut [T], w: usize) {
     pad[0] = pad[1 + mirror_b(-1, w)];
     pad[w + 1] = pad[1 + mirror_b(w as isize, w)];
     pad[w + 2] = pad[1 + mirror_b(w as isize + 1, w)];
+}
+
+/// Taps `j` and `j + 1` of `ow` outputs: `(v[..ow], v[1..=ow])`.
+#[inline(always)]
+fn taps<T>(v: &[T], ow: usize) -> (&[T], &[T]) {
+    (&v[..ow], &v[1..ow + 1])
 }
 
 /// Scale 0: the luma plane at bit depth `bpc` to int16 bands (DC removed).
@@ -74,6 +84,8 @@ pub(crate) fn dwt_s0<P: Pixel>(src: Img<'_, P>, bpc: u32, out: &mut Bands<i16>, 
     for i in 0..oh {
         let r: [&[P]; 4] =
             std::array::from_fn(|k| src.row(mirror_b(2 * i as isize - 1 + k as isize, h)));
+        // Rows exactly `w` long: no bounds checks in the loop below.
+        let r = r.map(|x| &x[..w]);
         let lo = &mut tmp.lo32[1..1 + w];
         let hi = &mut tmp.hi32[1..1 + w];
         for (j, (l, hv)) in lo.iter_mut().zip(hi.iter_mut()).enumerate() {
@@ -96,14 +108,17 @@ pub(crate) fn dwt_s0<P: Pixel>(src: Img<'_, P>, bpc: u32, out: &mut Bands<i16>, 
         split_even_odd(&tmp.lo32, &mut tmp.ev_lo, &mut tmp.od_lo);
         split_even_odd(&tmp.hi32, &mut tmp.ev_hi, &mut tmp.od_hi);
         let row = i * ow;
-        let (el, ol, eh, oh_) = (&tmp.ev_lo, &tmp.od_lo, &tmp.ev_hi, &tmp.od_hi);
+        // Taps j and j + 1 of the even and odd columns, all `ow` long so
+        // that the loop has no bounds checks and vectorises.
+        let ((el0, el1), (ol0, ol1)) = (taps(&tmp.ev_lo, ow), taps(&tmp.od_lo, ow));
+        let ((eh0, eh1), (oh0, oh1)) = (taps(&tmp.ev_hi, ow), taps(&tmp.od_hi, ow));
         let a = &mut out.a[row..row + ow];
         let v = &mut out.v[row..row + ow];
         let hh = &mut out.h[row..row + ow];
         let d = &mut out.d[row..row + ow];
         for j in 0..ow {
-            let l = [el[j], ol[j], el[j + 1], ol[j + 1]];
-            let g = [eh[j], oh_[j], eh[j + 1], oh_[j + 1]];
+            let l = [el0[j], ol0[j], el1[j], ol1[j]];
+            let g = [eh0[j], oh0[j], eh1[j], oh1[j]];
             let f =
                 |c: &[i32; 4], s: &[i32; 4]| c[0] * s[0] + c[1] * s[1] + c[2] * s[2] + c[3] * s[3];
             a[j] = ((f(&LO, &l) + 32768) >> 16) as i16;
@@ -163,16 +178,23 @@ pub(crate) fn dwt_s123<T: Copy + Into<i64>>(
         }
         pad_row(&mut tmp.lo64, w);
         pad_row(&mut tmp.hi64, w);
-        let (lo, hi) = (&tmp.lo64, &tmp.hi64);
+        split_even_odd(&tmp.lo64, &mut tmp.ev_lo64, &mut tmp.od_lo64);
+        split_even_odd(&tmp.hi64, &mut tmp.ev_hi64, &mut tmp.od_hi64);
+        let ((el0, el1), (ol0, ol1)) = (taps(&tmp.ev_lo64, ow), taps(&tmp.od_lo64, ow));
+        let ((eh0, eh1), (oh0, oh1)) = (taps(&tmp.ev_hi64, ow), taps(&tmp.od_hi64, ow));
         let row = i * ow;
-        let f = |c: &[i64; 4], s: &[i64]| c[0] * s[0] + c[1] * s[1] + c[2] * s[2] + c[3] * s[3];
+        let a = &mut out.a[row..row + ow];
+        let v = &mut out.v[row..row + ow];
+        let hh = &mut out.h[row..row + ow];
+        let d = &mut out.d[row..row + ow];
+        let f = |c: &[i64; 4], s: &[i64; 4]| c[0] * s[0] + c[1] * s[1] + c[2] * s[2] + c[3] * s[3];
         for j in 0..ow {
-            let l = &lo[2 * j..2 * j + 4];
-            let g = &hi[2 * j..2 * j + 4];
-            out.a[row + j] = ((f(&lo_c, l) + add_h) >> sh_h) as i32;
-            out.v[row + j] = ((f(&hi_c, l) + add_h) >> sh_h) as i32;
-            out.h[row + j] = ((f(&lo_c, g) + add_h) >> sh_h) as i32;
-            out.d[row + j] = ((f(&hi_c, g) + add_h) >> sh_h) as i32;
+            let l = [el0[j], ol0[j], el1[j], ol1[j]];
+            let g = [eh0[j], oh0[j], eh1[j], oh1[j]];
+            a[j] = ((f(&lo_c, &l) + add_h) >> sh_h) as i32;
+            v[j] = ((f(&hi_c, &l) + add_h) >> sh_h) as i32;
+            hh[j] = ((f(&lo_c, &g) + add_h) >> sh_h) as i32;
+            d[j] = ((f(&hi_c, &g) + add_h) >> sh_h) as i32;
         }
     }
 }

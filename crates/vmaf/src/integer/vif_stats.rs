@@ -96,7 +96,7 @@ fn vblock<P: Pixel, const N: usize, const SPLIT: bool, const FL: usize>(
     buf: &mut StatsBuf,
     o: usize,
 ) {
-    let n = filt.len();
+    let n = FL;
     let c = n / 2;
     let mut m1 = [0u32; N];
     let mut m2 = [0u32; N];
@@ -104,7 +104,7 @@ fn vblock<P: Pixel, const N: usize, const SPLIT: bool, const FL: usize>(
     let mut yy = [[0u32; N]; 2];
     let mut xy = [[0u32; N]; 2];
     let split = |v: u32| if SPLIT { (v >> 16, v & 0xffff) } else { (0, v) };
-    for (k, &f) in filt.iter().enumerate().take(c + 1) {
+    for (k, &f) in filt[..=c].iter().enumerate() {
         let f = u32::from(f);
         let (a0, a1) = (&rr[k][j0..j0 + N], &rr[n - 1 - k][j0..j0 + N]);
         let (b0, b1) = (&rd[k][j0..j0 + N], &rd[n - 1 - k][j0..j0 + N]);
@@ -145,12 +145,17 @@ fn vblock<P: Pixel, const N: usize, const SPLIT: bool, const FL: usize>(
         }
     }
     let r_mu = (1u32 << sh_mu) >> 1;
+    let o_m1 = &mut buf.mu1[o..o + N];
+    let o_m2 = &mut buf.mu2[o..o + N];
+    let o_xx = &mut buf.xx[o..o + N];
+    let o_yy = &mut buf.yy[o..o + N];
+    let o_xy = &mut buf.xy[o..o + N];
     for l in 0..N {
-        buf.mu1[o + l] = (m1[l] + r_mu) >> sh_mu;
-        buf.mu2[o + l] = (m2[l] + r_mu) >> sh_mu;
-        buf.xx[o + l] = join_halves(xx[0][l], xx[1][l], sh_sq);
-        buf.yy[o + l] = join_halves(yy[0][l], yy[1][l], sh_sq);
-        buf.xy[o + l] = join_halves(xy[0][l], xy[1][l], sh_sq);
+        o_m1[l] = (m1[l] + r_mu) >> sh_mu;
+        o_m2[l] = (m2[l] + r_mu) >> sh_mu;
+        o_xx[l] = join_halves(xx[0][l], xx[1][l], sh_sq);
+        o_yy[l] = join_halves(yy[0][l], yy[1][l], sh_sq);
+        o_xy[l] = join_halves(xy[0][l], xy[1][l], sh_sq);
     }
 }
 
@@ -175,7 +180,7 @@ fn hblock<'a, const N: usize, const FL: usize>(
     let mut sxx = [[0u32; N]; 2];
     let mut syy = [[0u32; N]; 2];
     let mut sxy = [[0u32; N]; 2];
-    for (k, &f) in filt.iter().enumerate().take(c + 1) {
+    for (k, &f) in filt[..=c].iter().enumerate() {
         let f = u32::from(f);
         let (s0, s1) = (k, FL - 1 - k);
         let (a0, a1) = (&wm1[s0..s0 + N], &wm1[s1..s1 + N]);
