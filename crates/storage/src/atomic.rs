@@ -46,6 +46,27 @@ pub(crate) fn commit(url: &impl std::fmt::Display, tmp: NamedTempFile, dest: &Pa
 }
 
 /// Runs blocking file work on tokio's blocking pool.
+/// A temp file beside `dest` and a buffered async writer over it: the first half of
+/// an atomic write for callers that stream into the file. Dropping the returned temp
+/// file deletes it, so an error before the rename leaves nothing behind.
+pub(crate) async fn temp_writer(
+    url: &impl std::fmt::Display,
+    op: &'static str,
+    dest: &Path,
+) -> Result<(NamedTempFile, tokio::io::BufWriter<tokio::fs::File>)> {
+    let (u, d) = (url.to_string(), dest.to_path_buf());
+    let tmp = blocking(url, op, move || temp_beside(&u, &d)).await?;
+    let std_file = tmp
+        .as_file()
+        .try_clone()
+        .map_err(|e| Error::io(url, "open temp file for", dest, e))?;
+    let file = tokio::io::BufWriter::with_capacity(
+        crate::hash::BUF_SIZE,
+        tokio::fs::File::from_std(std_file),
+    );
+    Ok((tmp, file))
+}
+
 pub(crate) async fn blocking<T: Send + 'static>(
     url: &impl std::fmt::Display,
     op: &'static str,

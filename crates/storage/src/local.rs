@@ -5,7 +5,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use crate::atomic::{blocking, commit, temp_beside, TEMP_SUFFIX};
+use crate::atomic::{blocking, commit, temp_beside, temp_writer, TEMP_SUFFIX};
 use crate::error::{Error, Result};
 use crate::hash::{self, CopyError};
 use crate::store::{ObjectInfo, ObjectMeta, ObjectReader, ObjectStore};
@@ -213,16 +213,7 @@ impl ObjectStore for LocalStore {
         R: tokio::io::AsyncRead + Send + Unpin,
     {
         let dest = path_of(url)?.to_path_buf();
-        let (owned, dest2) = (url.clone(), dest.clone());
-        let tmp = blocking(url, "put", move || temp_beside(&owned, &dest2)).await?;
-        let std_file = tmp
-            .as_file()
-            .try_clone()
-            .map_err(|e| Error::io(url, "open temp file for", &dest, e))?;
-        let mut file = tokio::io::BufWriter::with_capacity(
-            hash::BUF_SIZE,
-            tokio::fs::File::from_std(std_file),
-        );
+        let (tmp, mut file) = temp_writer(url, "put", &dest).await?;
         // On any error `tmp` is dropped here, which deletes the temp file.
         let (size, sha256) =
             hash::copy_hashing(&mut reader, &mut file)

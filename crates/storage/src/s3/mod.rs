@@ -10,7 +10,7 @@ use std::time::Duration;
 use aws_sdk_s3::presigning::PresigningConfig;
 use aws_sdk_s3::primitives::ByteStream;
 
-use crate::atomic::{blocking, commit, temp_beside};
+use crate::atomic::{blocking, commit, temp_writer};
 use crate::error::{Error, Result};
 use crate::hash::{self, CopyError};
 use crate::options::StorageOptions;
@@ -150,16 +150,7 @@ impl ObjectStore for S3Store {
         let out = self.get_object(url).await?;
         let expected = stored_sha256(out.metadata());
         let dest = path.to_path_buf();
-        let (u, d) = (url.to_string(), dest.clone());
-        let tmp = blocking(url, "get", move || temp_beside(&u, &d)).await?;
-        let std_file = tmp
-            .as_file()
-            .try_clone()
-            .map_err(|e| Error::io(url, "open temp file for", &dest, e))?;
-        let mut file = tokio::io::BufWriter::with_capacity(
-            hash::BUF_SIZE,
-            tokio::fs::File::from_std(std_file),
-        );
+        let (tmp, mut file) = temp_writer(url, "get", &dest).await?;
         let mut body = Box::pin(out.body.into_async_read());
         // On any error `tmp` is dropped, deleting the partial download.
         let (size, sha256) =
