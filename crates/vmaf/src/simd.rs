@@ -33,6 +33,17 @@ impl Isa {
         matches!(self.arch, pulp::Arch::Scalar)
     }
 
+    /// The AVX2 token for hand-written kernels (`pulp`'s safe intrinsics),
+    /// when this copy is the AVX2 one. `None` on the baseline path and on
+    /// CPUs without AVX2/FMA, where callers use their portable loops.
+    #[cfg(target_arch = "x86_64")]
+    pub fn v3(self) -> Option<pulp::x86::V3> {
+        match self.arch {
+            pulp::Arch::Scalar => None,
+            _ => pulp::x86::V3::try_new(),
+        }
+    }
+
     /// Runs `f`, compiled for this instruction set. `f` should only call
     /// `#[inline(always)]` code so that all of it gets the wider ISA.
     #[inline(always)]

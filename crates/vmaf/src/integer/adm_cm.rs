@@ -1,29 +1,17 @@
 //! One ADM scale after the wavelet: decoupling of the distorted bands into
 //! restored and additive parts, contrast sensitivity weighting, contrast
-//! masking, and the cube-root pooled numerator and denominator.
+//! masking, and the cube-root pooled numerator and denominator, in one
+//! pass over the rows of the scale (row kernels: `adm_decouple`, `adm_pool`).
 
+use super::adm_decouple::{row_s0, row_s123, RowOut, RowTmp};
 use super::adm_dwt::Bands;
+use super::adm_pool::{cube_s0, cube_s123, den_s0, den_s123, rshift, rshift_u, thresholds};
 use super::mirror_b;
-use std::sync::OnceLock;
 
 /// `(float)(cos(1°)²)`, computed as libvmaf does (double, then float).
 fn cos_1deg_sq() -> f64 {
     let c = (std::f64::consts::PI / 180.0).cos();
     f64::from((c * c) as f32)
-}
-
-/// `DIV[n + 32768] = ±trunc(2^30 / |n|)` for n = -32768..=32768 (0 at n = 0).
-fn div_lookup() -> &'static [i32; 65537] {
-    static T: OnceLock<Box<[i32; 65537]>> = OnceLock::new();
-    T.get_or_init(|| {
-        let mut t = Box::new([0i32; 65537]);
-        for n in 1..=32768i32 {
-            let q = (1i32 << 30) / n;
-            t[(32768 + n) as usize] = q;
-            t[(32768 - n) as usize] = -q;
-        }
-        t
-    })
 }
 
 /// Watson CSF weights `1/Q(λ, θ)` as libvmaf's float computes them at the
@@ -45,20 +33,6 @@ pub(crate) struct Region {
 }
 
 impl Region {
-    /// Where decoupling and CSF are computed (one extra tap each side).
-    pub fn decouple(w: usize, h: usize) -> Self {
-        let l = (w as f64 * 0.1 - 0.5 - 1.0) as i64;
-        let t = (h as f64 * 0.1 - 0.5 - 1.0) as i64;
-        let r = w as i64 - l + 2;
-        let b = h as i64 - t + 2;
-        Region {
-            l: l.max(0) as usize,
-            t: t.max(0) as usize,
-            r: r.min(w as i64).max(0) as usize,
-            b: b.min(h as i64).max(0) as usize,
-        }
-    }
-
     /// Where the numerator and denominator are summed.
     pub fn center(w: usize, h: usize) -> Self {
         let l = (w as f64 * 0.1 - 0.5) as i64;
@@ -81,73 +55,93 @@ fn ceil_shift(x: f64) -> u32 {
     x.ceil().max(0.0) as u32
 }
 
-/// `2^(n-1)`, or 0 for n = 0 (libvmaf's `(uint32)pow(2, -1)`).
-fn round_of(n: u32) -> i64 {
-    if n == 0 {
-        0
-    } else {
-        1i64 << (n - 1)
-    }
-}
-
 /// `powf(area/32, 1/3)`, the noise term added to every orientation.
 fn noise_term(reg: &Region) -> f32 {
     (reg.area() as f32 / 32.0).powf(1.0 / 3.0)
 }
 
-/// The angle test: are (oh,ov) and (th,tv) within 1° and in the same half-plane?
-#[inline(always)]
-fn angle_flag(oh: i64, ov: i64, th: i64, tv: i64, cos_sq: f64) -> bool {
-    let ot = f64::from((oh * th + ov * tv) as f32) / 4096.0;
-    let om = f64::from((oh * oh + ov * ov) as f32) / 4096.0;
-    let tm = f64::from((th * th + tv * tv) as f32) / 4096.0;
-    ot >= 0.0 && ot * ot >= cos_sq * om * tm
-}
-
-/// Enhancement gain limit applied to the restored value.
-#[inline(always)]
-fn limit_gain(rst: i64, k: i64, o: i64, t: i64, flag: bool, egl: f64) -> f64 {
-    let r = rst as f64;
-    if flag && k > 0 && o > 0 {
-        (r * egl).min(t as f64)
-    } else if flag && k > 0 && o < 0 {
-        (r * egl).max(t as f64)
-    } else {
-        r
-    }
-}
-
-/// Scratch of one scale: restored band, CSF-weighted and masking values.
+/// Decoupled rows kept for the 3×3 masking sums, so that each scale is one
+/// pass over its bands: row y lives in slot y % 3 (a row and its two
+/// neighbours never share a slot).
 #[derive(Debug, Default)]
 pub(crate) struct CmBuf<T> {
-    r: [Vec<T>; 3],
+    tag: [Option<usize>; 3],
+    r: [[Vec<T>; 3]; 3],
     /// Σθ of the masking values m (|m| < 2^31 / 30, so the sum fits).
-    msum: Vec<i32>,
+    msum: [Vec<i32>; 3],
     /// Σθ of the centre masking terms (|centre| < 2^31 / 15).
-    ctr: Vec<i32>,
-    /// Vertical 3-sums of `msum` for one row (wrapping: only the sum's low
-    /// 32 bits are kept, as libvmaf's int32 store does).
-    vsum: Vec<i32>,
+    ctr: [Vec<i32>; 3],
+    tmp: RowTmp,
+    vp: Vec<i32>,
+    thr: Vec<i32>,
 }
 
 impl<T: Copy + Default> CmBuf<T> {
-    /// Sizes the buffers. Every value read later is written first (region
-    /// E is computed before region C ⊂ E reads it), so nothing is cleared.
-    /// Only the first `n` elements are used.
+    /// Empties the slots for rows `n` columns wide.
     #[inline(always)]
     fn prepare(&mut self, n: usize) {
-        // Grown only: the buffer serves scales 1..3 in turn, and growing
-        // back after shrinking would clear it every frame.
-        for v in self.r.iter_mut() {
-            if v.len() < n {
-                v.resize(n, T::default());
-            }
+        self.tag = [None; 3];
+        for v in self.r.iter_mut().flatten() {
+            v.resize(n, T::default());
         }
-        for v in [&mut self.msum, &mut self.ctr] {
-            if v.len() < n {
-                v.resize(n, 0);
-            }
+        for v in self.msum.iter_mut().chain(self.ctr.iter_mut()) {
+            v.resize(n, 0);
         }
+    }
+
+    /// Decouples row `y` with `f` unless its slot holds it already.
+    #[inline(always)]
+    fn ensure(&mut self, y: usize, f: impl FnOnce(&mut RowTmp, RowOut<'_, T>)) {
+        let s = y % 3;
+        if self.tag[s] == Some(y) {
+            return;
+        }
+        let [r0, r1, r2] = &mut self.r[s];
+        let out = RowOut {
+            r: [r0, r1, r2],
+            msum: &mut self.msum[s],
+            ctr: &mut self.ctr[s],
+        };
+        f(&mut self.tmp, out);
+        self.tag[s] = Some(y);
+    }
+
+    /// Decouples rows `i - 1..=i + 1` (mirrorB) with `f` and computes the
+    /// thresholds of row `i`, columns `reg.l..reg.r`. Returns the restored
+    /// rows of `i` (from column `reg.l`) and the thresholds.
+    #[inline(always)]
+    fn row<'s>(
+        &'s mut self,
+        i: usize,
+        (w, h): (usize, usize),
+        dl: usize,
+        reg: &Region,
+        mut f: impl FnMut(usize, &mut RowTmp, RowOut<'_, T>),
+    ) -> ([&'s [T]; 3], &'s [i32]) {
+        let ys = [mirror_b(i as isize - 1, h), i, mirror_b(i as isize + 1, h)];
+        for y in ys {
+            self.ensure(
+                y,
+                #[inline(always)]
+                |tmp, out| f(y, tmp, out),
+            );
+        }
+        let [up, mid, dn] = [0, 1, 2].map(
+            #[inline(always)]
+            |k| &self.msum[ys[k] % 3][..],
+        );
+        thresholds(
+            [up, mid, dn],
+            &self.ctr[i % 3],
+            w,
+            dl,
+            (reg.l, reg.r),
+            &mut self.vp,
+            &mut self.thr,
+        );
+        let c0 = reg.l - dl;
+        let [r0, r1, r2] = &self.r[i % 3];
+        ([&r0[c0..], &r1[c0..], &r2[c0..]], &self.thr)
     }
 }
 
@@ -156,96 +150,39 @@ fn orient<T>(b: &Bands<T>) -> [&[T]; 3] {
     [&b.h, &b.v, &b.d]
 }
 
-/// Masking thresholds of row `i` for columns `reg.l..reg.r` into `out`:
-/// Σθ (8 neighbours of m_θ, mirrorB borders) + Σθ centre_θ, computed as a
-/// 3×3 box sum of Σθ m_θ minus its centre (the same integers).
-#[allow(clippy::too_many_arguments)]
+/// Columns `dl..dr` of row `y` of a band `w` wide.
 #[inline(always)]
-fn thresholds(
-    msum: &[i32],
-    ctr: &[i32],
-    vsum: &mut Vec<i32>,
-    w: usize,
-    h: usize,
-    i: usize,
-    reg: &Region,
-    out: &mut Vec<i32>,
-) {
-    // libvmaf sums in int64 and stores int32: the same as wrapping i32 sums.
-    let up = mirror_b(i as isize - 1, h) * w;
-    let dn = mirror_b(i as isize + 1, h) * w;
-    let c = i * w;
-    let (mu, mc, md) = (&msum[up..up + w], &msum[c..c + w], &msum[dn..dn + w]);
-    let cc = &ctr[c..c + w];
-    // Only columns lo..hi are read (mirrorB keeps -1 and w inside them).
-    vsum.resize(w, 0);
-    let lo = reg.l.saturating_sub(1);
-    let hi = (reg.r + 1).min(w);
-    for j in lo..hi {
-        vsum[j] = mu[j].wrapping_add(mc[j]).wrapping_add(md[j]);
-    }
-    // Mirrored columns -1 and w read columns 1 and w-1.
-    out.resize(reg.r.saturating_sub(reg.l), 0);
-    for (j, o) in (reg.l..reg.r).zip(out.iter_mut()) {
-        let jl = if j == 0 { mirror_b(-1, w) } else { j - 1 };
-        let jr = if j + 1 >= w {
-            mirror_b(j as isize + 1, w)
-        } else {
-            j + 1
-        };
-        *o = vsum[jl]
-            .wrapping_add(vsum[j])
-            .wrapping_add(vsum[jr])
-            .wrapping_sub(mc[j])
-            .wrapping_add(cc[j]);
-    }
+fn cols<T>(b: &[T], y: usize, w: usize, (dl, dr): (usize, usize)) -> &[T] {
+    &b[y * w + dl..y * w + dr]
+}
+
+/// [`cols`] of the three orientations.
+#[inline(always)]
+fn cols3<T>(b: [&[T]; 3], y: usize, w: usize, c: (usize, usize)) -> [&[T]; 3] {
+    [
+        cols(b[0], y, w, c),
+        cols(b[1], y, w, c),
+        cols(b[2], y, w, c),
+    ]
+}
+
+/// The decoupled columns: those the thresholds of region C read (columns
+/// reg.l - 1 ..= reg.r, mirrorB), inside libvmaf's region E. Decoupling is
+/// per pixel, so computing fewer columns and rows than E changes nothing.
+#[inline(always)]
+fn decoupled_cols(reg: &Region, w: usize) -> (usize, usize) {
+    (reg.l.saturating_sub(1), (reg.r + 1).min(w))
 }
 
 /// Scale 0 (int16 bands). Returns (num, den) of the scale as floats.
 #[inline(always)]
 pub(crate) fn scale0(o: &Bands<i16>, t: &Bands<i16>, egl: f64, buf: &mut CmBuf<i16>) -> (f32, f32) {
     const RF0: [i32; 3] = [36453, 36453, 49417];
-    const SH0: [u32; 3] = [15, 15, 17];
-    const ADD0: [i32; 3] = [16384, 16384, 65535];
+    const SUB: [u32; 3] = [10, 10, 12];
+    const Q: [u32; 3] = [29, 29, 30];
     let (w, h) = (o.w, o.hgt);
-    let div = div_lookup();
     let cos_sq = cos_1deg_sq();
-    buf.prepare(w * h);
     let (ob, tb) = (orient(o), orient(t));
-
-    let e = Region::decouple(w, h);
-    for i in e.t..e.b {
-        for j in e.l..e.r {
-            let idx = i * w + j;
-            let (oh, ov) = (i64::from(ob[0][idx]), i64::from(ob[1][idx]));
-            let (th, tv) = (i64::from(tb[0][idx]), i64::from(tb[1][idx]));
-            let flag = angle_flag(oh, ov, th, tv, cos_sq);
-            let (mut msum, mut ctr) = (0i64, 0i64);
-            for th_i in 0..3 {
-                let ov = ob[th_i][idx];
-                let tv = tb[th_i][idx];
-                let k = if ov == 0 {
-                    32768
-                } else {
-                    let q = i64::from(div[(i32::from(ov) + 32768) as usize]);
-                    ((q * i64::from(tv) + 16384) >> 15) as i32
-                };
-                let k = i64::from(k.clamp(0, 32768));
-                let rst = ((k as i32 * i32::from(ov) + 16384) >> 15) as i16;
-                let rst =
-                    limit_gain(i64::from(rst), k, i64::from(ov), i64::from(tv), flag, egl) as i16;
-                let a = (i32::from(tv) - i32::from(rst)) as i16;
-                buf.r[th_i][idx] = rst;
-                let c = ((RF0[th_i] * i32::from(a) + ADD0[th_i]) >> SH0[th_i]) as i16;
-                let ca = i32::from(c).abs();
-                msum += i64::from(((4369 * ca + 2048) >> 12) as i16);
-                ctr += i64::from(((8738 * ca + 2048) >> 12) as i16);
-            }
-            buf.msum[idx] = msum as i32;
-            buf.ctr[idx] = ctr as i32;
-        }
-    }
-
     let reg = Region::center(w, h);
     let log2w = (w as f64).log2();
     let cub = [
@@ -254,36 +191,32 @@ pub(crate) fn scale0(o: &Bands<i16>, t: &Bands<i16>, egl: f64, buf: &mut CmBuf<i
         ceil_shift(log2w - 3.0),
     ];
     let rsh = ceil_shift((h as f64).log2());
-    const SUB: [u32; 3] = [10, 10, 12];
-    const Q: [u32; 3] = [29, 29, 30];
+    // Denominator row shift.
+    let s = ceil_shift((reg.area() as f64).log2() - 20.0);
+    let dc = decoupled_cols(&reg, w);
+    buf.prepare(dc.1 - dc.0);
     let mut acc = [0i64; 3];
-    let mut thr_row = Vec::with_capacity(w);
+    let mut dacc = [0u64; 3];
     for i in reg.t..reg.b {
-        let mut inner = [0i64; 3];
-        thresholds(
-            &buf.msum,
-            &buf.ctr,
-            &mut buf.vsum,
-            w,
-            h,
+        let (r, thr) = buf.row(
             i,
+            (w, h),
+            dc.0,
             &reg,
-            &mut thr_row,
+            #[inline(always)]
+            |y, tmp, out| {
+                let (ob, tb) = (cols3(ob, y, w, dc), cols3(tb, y, w, dc));
+                row_s0(ob, tb, egl, cos_sq, tmp, out);
+            },
         );
-        for (j, &thr) in (reg.l..reg.r).zip(thr_row.iter()) {
-            let idx = i * w + j;
-            for th_i in 0..3 {
-                let x = i32::from(buf.r[th_i][idx]) * RF0[th_i];
-                let x = (x.wrapping_abs().wrapping_sub(thr.wrapping_shl(SUB[th_i]))).max(0);
-                let x = i64::from(x);
-                let xsq = i64::from(((x * x + (1i64 << (Q[th_i] - 1))) >> Q[th_i]) as i32);
-                inner[th_i] += (xsq * x + round_of(cub[th_i])) >> cub[th_i];
-            }
-        }
         for th_i in 0..3 {
-            acc[th_i] += (inner[th_i] + round_of(rsh)) >> rsh;
+            let inner = cube_s0(r[th_i], thr, RF0[th_i], SUB[th_i], Q[th_i], cub[th_i]);
+            acc[th_i] += rshift(inner, rsh);
+            let d = den_s0(cols(ob[th_i], i, w, (reg.l, reg.r)));
+            dacc[th_i] += rshift_u(d, s);
         }
     }
+
     let noise = noise_term(&reg);
     let mut num = 0f32;
     for th_i in 0..3 {
@@ -291,23 +224,8 @@ pub(crate) fn scale0(o: &Bands<i16>, t: &Bands<i16>, egl: f64, buf: &mut CmBuf<i
         let f = (acc[th_i] as f64 / 2f64.powi(e - cub[th_i] as i32 - rsh as i32)) as f32;
         num += f.powf(1.0 / 3.0) + noise;
     }
-
-    // Denominator on the reference bands.
-    let s = ceil_shift((reg.area() as f64).log2() - 20.0);
     let mut den = 0f32;
-    for (th_i, band) in ob.iter().enumerate() {
-        let mut acc = 0u64;
-        for i in reg.t..reg.b {
-            let row = &band[i * w + reg.l..i * w + reg.r];
-            let inner: u64 = row
-                .iter()
-                .map(|&v| {
-                    let a = u64::from(v.unsigned_abs());
-                    a * a * a
-                })
-                .sum();
-            acc += (inner + round_of(s) as u64) >> s;
-        }
+    for (th_i, acc) in dacc.into_iter().enumerate() {
         let rf = f64::from(RF[0][usize::from(th_i == 2)]);
         let csf = acc as f64 / 2f64.powi(18 - s as i32) * rf.powf(3.0);
         den += (csf as f32).powf(1.0 / 3.0) + noise;
@@ -329,83 +247,44 @@ pub(crate) fn scale123(
     egl: f64,
     buf: &mut CmBuf<i32>,
 ) -> (f32, f32) {
+    // Q32 weights are all below 2^28 (RF < 1/16), so they fit in i32.
+    let rfu = [0, 1, 2].map(|th| rf_u32(scale, th) as i32);
+    const QS: [u32; 3] = [31, 30, 31];
+    const F: [i32; 3] = [32, 27, 23];
+    const E: [i32; 3] = [45, 39, 36];
     let (w, h) = (o.w, o.hgt);
-    let div = div_lookup();
     let cos_sq = cos_1deg_sq();
-    buf.prepare(w * h);
     let (ob, tb) = (orient(o), orient(t));
-    let rfu = [rf_u32(scale, 0), rf_u32(scale, 1), rf_u32(scale, 2)];
-    const HALF31: i64 = -(1i64 << 31);
-
-    let e = Region::decouple(w, h);
-    for i in e.t..e.b {
-        for j in e.l..e.r {
-            let idx = i * w + j;
-            let (oh, ov) = (i64::from(ob[0][idx]), i64::from(ob[1][idx]));
-            let (th, tv) = (i64::from(tb[0][idx]), i64::from(tb[1][idx]));
-            let flag = angle_flag(oh, ov, th, tv, cos_sq);
-            let (mut msum, mut ctr) = (0i64, 0i64);
-            for th_i in 0..3 {
-                let o = i64::from(ob[th_i][idx]);
-                let tv = i64::from(tb[th_i][idx]);
-                let abs_o = o.unsigned_abs();
-                let sign = o.signum();
-                let k = if o == 0 {
-                    32768
-                } else if abs_o < 32768 {
-                    (i64::from(div[(32768 + abs_o) as usize]) * tv * sign + 16384) >> 15
-                } else {
-                    let s = 17 - (abs_o as u32).leading_zeros();
-                    let m = (abs_o + (1u64 << (s - 1))) >> s;
-                    (i64::from(div[(32768 + m) as usize]) * tv * sign + (1i64 << (14 + s)))
-                        >> (15 + s)
-                };
-                let k = k.clamp(0, 32768);
-                let rst = i64::from(((k * o + 16384) >> 15) as i32);
-                let rst = limit_gain(rst, k, o, tv, flag, egl) as i32;
-                let a = (tv as i32).wrapping_sub(rst);
-                buf.r[th_i][idx] = rst;
-                let c = ((rfu[th_i] * i64::from(a) + (1 << 27)) >> 28) as i32;
-                let ca = i64::from(c.unsigned_abs());
-                msum += i64::from(((143_165_577 * ca + HALF31) >> 32) as i32);
-                ctr += i64::from(((286_331_153 * ca + HALF31) >> 32) as i32);
-            }
-            buf.msum[idx] = msum as i32;
-            buf.ctr[idx] = ctr as i32;
-        }
-    }
-
     let reg = Region::center(w, h);
     let cub = ceil_shift((w as f64).log2());
     let rsh = ceil_shift((h as f64).log2());
+    // Denominator shifts.
+    let q = QS[scale - 1];
+    let dcub = ceil_shift(((reg.r - reg.l) as f64).log2());
+    let drsh = ceil_shift(((reg.b - reg.t) as f64).log2());
+    let dc = decoupled_cols(&reg, w);
+    buf.prepare(dc.1 - dc.0);
     let mut acc = [0i64; 3];
-    let mut thr_row = Vec::with_capacity(w);
+    let mut dacc = [0u64; 3];
     for i in reg.t..reg.b {
-        let mut inner = [0i64; 3];
-        thresholds(
-            &buf.msum,
-            &buf.ctr,
-            &mut buf.vsum,
-            w,
-            h,
+        let (r, thr) = buf.row(
             i,
+            (w, h),
+            dc.0,
             &reg,
-            &mut thr_row,
+            #[inline(always)]
+            |y, tmp, out| {
+                let (ob, tb) = (cols3(ob, y, w, dc), cols3(tb, y, w, dc));
+                row_s123(ob, tb, rfu, egl, cos_sq, tmp, out);
+            },
         );
-        for (j, &thr) in (reg.l..reg.r).zip(thr_row.iter()) {
-            let idx = i * w + j;
-            for th_i in 0..3 {
-                let x = ((i64::from(buf.r[th_i][idx]) * rfu[th_i] + (1 << 27)) >> 28) as i32;
-                let x = i64::from(x.wrapping_abs().wrapping_sub(thr).max(0));
-                let xsq = i64::from(((x * x + (1i64 << 29)) >> 30) as i32);
-                inner[th_i] += (xsq * x + round_of(cub)) >> cub;
-            }
-        }
         for th_i in 0..3 {
-            acc[th_i] += (inner[th_i] + round_of(rsh)) >> rsh;
+            acc[th_i] += rshift(cube_s123(r[th_i], thr, rfu[th_i], cub), rsh);
+            let d = den_s123(cols(ob[th_i], i, w, (reg.l, reg.r)), q, dcub);
+            dacc[th_i] += rshift_u(d, drsh);
         }
     }
-    const E: [i32; 3] = [45, 39, 36];
+
     let fshift = 2f64.powi(E[scale - 1] - cub as i32 - rsh as i32) as f32;
     let noise = noise_term(&reg);
     let mut num = 0f32;
@@ -413,29 +292,10 @@ pub(crate) fn scale123(
         let f = a as f32 / fshift;
         num += f.powf(1.0 / 3.0) + noise;
     }
-
-    // Denominator on the reference bands.
-    const QS: [u32; 3] = [31, 30, 31];
-    const F: [i32; 3] = [32, 27, 23];
-    let q = QS[scale - 1];
-    let cub = ceil_shift(((reg.r - reg.l) as f64).log2());
-    let rsh = ceil_shift(((reg.b - reg.t) as f64).log2());
     let mut den = 0f32;
-    for (th_i, band) in ob.iter().enumerate() {
-        let mut acc = 0u64;
-        for i in reg.t..reg.b {
-            let row = &band[i * w + reg.l..i * w + reg.r];
-            let inner: u64 = row
-                .iter()
-                .map(|&v| {
-                    let a = u64::from(v.unsigned_abs());
-                    (((a * a + (1u64 << q)) >> q) * a + round_of(cub) as u64) >> cub
-                })
-                .sum();
-            acc += (inner + round_of(rsh) as u64) >> rsh;
-        }
+    for (th_i, acc) in dacc.into_iter().enumerate() {
         let rf = f64::from(RF[scale][usize::from(th_i == 2)]);
-        let csf = acc as f64 / 2f64.powi(F[scale - 1] - rsh as i32 - cub as i32) * rf.powf(3.0);
+        let csf = acc as f64 / 2f64.powi(F[scale - 1] - drsh as i32 - dcub as i32) * rf.powf(3.0);
         den += (csf as f32).powf(1.0 / 3.0) + noise;
     }
     (num, den)
@@ -444,6 +304,7 @@ pub(crate) fn scale123(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::integer::adm_decouple::div_lookup;
 
     #[test]
     fn constants_match_libvmaf() {
@@ -457,6 +318,15 @@ mod tests {
         let d = div_lookup();
         assert_eq!(d[32768 + 1], 1 << 30);
         assert_eq!(d[32768 - 3], -((1 << 30) / 3));
+    }
+
+    #[test]
+    fn q32_weights_fit_i32() {
+        for s in 1..4 {
+            for th in 0..3 {
+                assert!(rf_u32(s, th) < 1 << 31);
+            }
+        }
     }
 
     #[test]
@@ -477,18 +347,7 @@ mod tests {
                 b: 9
             }
         );
-        assert_eq!(
-            Region::decouple(11, 9),
-            Region {
-                l: 0,
-                t: 0,
-                r: 11,
-                b: 9
-            }
-        );
         let c = Region::center(640, 360);
         assert_eq!((c.l, c.t, c.r, c.b), (63, 35, 577, 325));
-        let e = Region::decouple(640, 360);
-        assert_eq!((e.l, e.t, e.r, e.b), (62, 34, 580, 328));
     }
 }

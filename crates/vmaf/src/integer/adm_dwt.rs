@@ -46,12 +46,6 @@ pub(crate) struct DwtTmp {
     od_hi: Vec<i32>,
     lo32: Vec<i32>,
     hi32: Vec<i32>,
-    lo64: Vec<i64>,
-    hi64: Vec<i64>,
-    ev_lo64: Vec<i64>,
-    od_lo64: Vec<i64>,
-    ev_hi64: Vec<i64>,
-    od_hi64: Vec<i64>,
 }
 
 /// Copies `row` into `pad` so that `pad[1 + x] = row[x]` and the three
@@ -129,9 +123,36 @@ pub(crate) fn dwt_s0<P: Pixel>(src: Img<'_, P>, bpc: u32, out: &mut Bands<i16>, 
     }
 }
 
+/// A sample of the band a scale-1..3 transform reads.
+pub(crate) trait BandSample: Copy {
+    /// `((Σ c·p + add) >> sh) as i32` of one column's four rows.
+    fn vertical(p: [Self; 4], c: &[i32; 4], add: i64, sh: u32) -> i32;
+}
+
+impl BandSample for i16 {
+    /// Σ|c|·2^15 + add ≤ 54822·2^15 + 2^15 < 2^31 (add ≤ 2^15): 32-bit
+    /// lanes hold the sum.
+    #[inline(always)]
+    fn vertical(p: [i16; 4], c: &[i32; 4], add: i64, sh: u32) -> i32 {
+        let s = c[0] * i32::from(p[0])
+            + c[1] * i32::from(p[1])
+            + c[2] * i32::from(p[2])
+            + c[3] * i32::from(p[3]);
+        (s + add as i32) >> sh
+    }
+}
+
+impl BandSample for i32 {
+    #[inline(always)]
+    fn vertical(p: [i32; 4], c: &[i32; 4], add: i64, sh: u32) -> i32 {
+        let f = |k: usize| i64::from(c[k]) * i64::from(p[k]);
+        ((f(0) + f(1) + f(2) + f(3) + add) >> sh) as i32
+    }
+}
+
 /// Scales 1..3: the previous A band (`w × h`, stride `w`) to int32 bands.
 #[inline(always)]
-pub(crate) fn dwt_s123<T: Copy + Into<i64>>(
+pub(crate) fn dwt_s123<T: BandSample>(
     src: &[T],
     w: usize,
     h: usize,
@@ -151,50 +172,49 @@ pub(crate) fn dwt_s123<T: Copy + Into<i64>>(
     );
     let (ow, oh) = (w.div_ceil(2), h.div_ceil(2));
     out.prepare(ow, oh);
-    tmp.lo64.clear();
-    tmp.lo64.resize(w + 3, 0);
-    tmp.hi64.clear();
-    tmp.hi64.resize(w + 3, 0);
-    let lo_c = LO.map(i64::from);
-    let hi_c = HI.map(i64::from);
+    // The vertical sums are stored as int32 by libvmaf: 32-bit rows.
+    tmp.lo32.clear();
+    tmp.lo32.resize(w + 3, 0);
+    tmp.hi32.clear();
+    tmp.hi32.resize(w + 3, 0);
     for i in 0..oh {
-        let r: [&[T]; 4] = std::array::from_fn(|k| {
-            let y = mirror_b(2 * i as isize - 1 + k as isize, h);
-            &src[y * w..y * w + w]
-        });
-        let lo = &mut tmp.lo64[1..1 + w];
-        let hi = &mut tmp.hi64[1..1 + w];
+        let r: [&[T]; 4] = std::array::from_fn(
+            #[inline(always)]
+            |k| {
+                let y = mirror_b(2 * i as isize - 1 + k as isize, h);
+                &src[y * w..y * w + w]
+            },
+        );
+        let lo = &mut tmp.lo32[1..1 + w];
+        let hi = &mut tmp.hi32[1..1 + w];
         for (j, (l, hv)) in lo.iter_mut().zip(hi.iter_mut()).enumerate() {
-            let p: [i64; 4] = [
-                r[0][j].into(),
-                r[1][j].into(),
-                r[2][j].into(),
-                r[3][j].into(),
-            ];
-            let sl = lo_c[0] * p[0] + lo_c[1] * p[1] + lo_c[2] * p[2] + lo_c[3] * p[3];
-            let sh = hi_c[0] * p[0] + hi_c[1] * p[1] + hi_c[2] * p[2] + hi_c[3] * p[3];
-            *l = i64::from(((sl + add_v) >> sh_v) as i32);
-            *hv = i64::from(((sh + add_v) >> sh_v) as i32);
+            let p = [r[0][j], r[1][j], r[2][j], r[3][j]];
+            *l = T::vertical(p, &LO, add_v, sh_v);
+            *hv = T::vertical(p, &HI, add_v, sh_v);
         }
-        pad_row(&mut tmp.lo64, w);
-        pad_row(&mut tmp.hi64, w);
-        split_even_odd(&tmp.lo64, &mut tmp.ev_lo64, &mut tmp.od_lo64);
-        split_even_odd(&tmp.hi64, &mut tmp.ev_hi64, &mut tmp.od_hi64);
-        let ((el0, el1), (ol0, ol1)) = (taps(&tmp.ev_lo64, ow), taps(&tmp.od_lo64, ow));
-        let ((eh0, eh1), (oh0, oh1)) = (taps(&tmp.ev_hi64, ow), taps(&tmp.od_hi64, ow));
+        pad_row(&mut tmp.lo32, w);
+        pad_row(&mut tmp.hi32, w);
+        split_even_odd(&tmp.lo32, &mut tmp.ev_lo, &mut tmp.od_lo);
+        split_even_odd(&tmp.hi32, &mut tmp.ev_hi, &mut tmp.od_hi);
+        let ((el0, el1), (ol0, ol1)) = (taps(&tmp.ev_lo, ow), taps(&tmp.od_lo, ow));
+        let ((eh0, eh1), (oh0, oh1)) = (taps(&tmp.ev_hi, ow), taps(&tmp.od_hi, ow));
         let row = i * ow;
         let a = &mut out.a[row..row + ow];
         let v = &mut out.v[row..row + ow];
         let hh = &mut out.h[row..row + ow];
         let d = &mut out.d[row..row + ow];
-        let f = |c: &[i64; 4], s: &[i64; 4]| c[0] * s[0] + c[1] * s[1] + c[2] * s[2] + c[3] * s[3];
+        // int32 samples times Q15 taps: 32×32→64-bit products.
+        let f = |c: &[i32; 4], s: &[i32; 4]| {
+            let m = |k: usize| i64::from(c[k]) * i64::from(s[k]);
+            (m(0) + m(1) + m(2) + m(3) + add_h) >> sh_h
+        };
         for j in 0..ow {
             let l = [el0[j], ol0[j], el1[j], ol1[j]];
             let g = [eh0[j], oh0[j], eh1[j], oh1[j]];
-            a[j] = ((f(&lo_c, &l) + add_h) >> sh_h) as i32;
-            v[j] = ((f(&hi_c, &l) + add_h) >> sh_h) as i32;
-            hh[j] = ((f(&lo_c, &g) + add_h) >> sh_h) as i32;
-            d[j] = ((f(&hi_c, &g) + add_h) >> sh_h) as i32;
+            a[j] = f(&LO, &l) as i32;
+            v[j] = f(&HI, &l) as i32;
+            hh[j] = f(&LO, &g) as i32;
+            d[j] = f(&HI, &g) as i32;
         }
     }
 }

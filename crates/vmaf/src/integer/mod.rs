@@ -6,17 +6,25 @@
 
 pub mod adm;
 mod adm_cm;
+mod adm_decouple;
 mod adm_dwt;
+mod adm_pool;
 pub mod motion;
 pub mod vif;
+#[cfg(target_arch = "x86_64")]
+mod vif_hpass;
 mod vif_stats;
 pub mod vif_table;
+#[cfg(target_arch = "x86_64")]
+mod vif_vpass;
 
 use reel_core::Plane;
 
 /// A luma sample: `u8` for 8-bit video, `u16` for 10/12-bit.
 pub trait Pixel: Copy + Default + Send + Sync + 'static {
     fn to_u32(self) -> u32;
+    /// The samples as bytes when they are 8-bit, for byte-only kernels.
+    fn as_bytes(s: &[Self]) -> Option<&[u8]>;
 }
 
 impl Pixel for u8 {
@@ -24,12 +32,20 @@ impl Pixel for u8 {
     fn to_u32(self) -> u32 {
         u32::from(self)
     }
+    #[inline(always)]
+    fn as_bytes(s: &[Self]) -> Option<&[u8]> {
+        Some(s)
+    }
 }
 
 impl Pixel for u16 {
     #[inline(always)]
     fn to_u32(self) -> u32 {
         u32::from(self)
+    }
+    #[inline(always)]
+    fn as_bytes(_: &[Self]) -> Option<&[u8]> {
+        None
     }
 }
 

@@ -79,7 +79,7 @@ fn vif_generic<P: Pixel>(
     let sh_sq0 = 2 * (bpc - 8);
     let sums = isa.run(
         #[inline(always)]
-        || vif_scale(r, d, &F0, bpc, sh_sq0, egl, &mut sc.stats),
+        || vif_scale(r, d, &F0, bpc, sh_sq0, egl, isa, &mut sc.stats),
     );
     finish(&sums, 0, &mut out);
 
@@ -116,9 +116,9 @@ fn vif_generic<P: Pixel>(
         let sums = isa.run(
             #[inline(always)]
             || match s {
-                1 => vif_scale(ri, di, &F1, 16, 16, egl, stats),
-                2 => vif_scale(ri, di, &F2, 16, 16, egl, stats),
-                _ => vif_scale(ri, di, &F3, 16, 16, egl, stats),
+                1 => vif_scale(ri, di, &F1, 16, 16, egl, isa, stats),
+                2 => vif_scale(ri, di, &F2, 16, 16, egl, isa, stats),
+                _ => vif_scale(ri, di, &F3, 16, 16, egl, isa, stats),
             },
         );
         finish(&sums, s, &mut out);
@@ -195,5 +195,76 @@ mod tests {
             &mut sc,
         );
         assert_eq!(s8, s10);
+    }
+
+    /// A deterministic pseudo-random plane; `extreme` draws only 0 and the
+    /// maximum, the worst case for every fixed-point bound.
+    fn noise<T: Copy + Default>(
+        w: usize,
+        h: usize,
+        seed: u64,
+        pick: impl Fn(u64) -> T,
+    ) -> Plane<T> {
+        let mut p = Plane::<T>::new(w, h);
+        let mut x = seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1;
+        for y in 0..h {
+            for v in p.row_mut(y) {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                *v = pick(x);
+            }
+        }
+        p
+    }
+
+    #[test]
+    fn simd_kernels_match_the_portable_path_at_awkward_sizes() {
+        let simd = Isa::detect();
+        if simd.is_scalar() {
+            eprintln!("skipped: this CPU has no wider instruction set than the baseline");
+            return;
+        }
+        let mut sc = VifScratch::default();
+        for (w, h) in [(16, 16), (17, 9), (37, 23), (64, 48), (129, 67), (200, 31)] {
+            for extreme in [false, true] {
+                let pick8 = |x: u64| {
+                    if extreme {
+                        if x & 1 == 0 {
+                            0
+                        } else {
+                            255
+                        }
+                    } else {
+                        (x >> 5) as u8
+                    }
+                };
+                let (a, b) = (noise(w, h, 1, pick8), noise(w, h, 2, pick8));
+                let fast = vif(Luma::U8(&a), Luma::U8(&b), 100.0, simd, &mut sc);
+                let slow = vif(Luma::U8(&a), Luma::U8(&b), 100.0, Isa::scalar(), &mut sc);
+                assert_eq!(fast, slow, "8-bit {w}x{h} extreme={extreme}");
+                let pick10 = |x: u64| {
+                    if extreme {
+                        if x & 1 == 0 {
+                            0
+                        } else {
+                            1023
+                        }
+                    } else {
+                        (x >> 5) as u16 & 1023
+                    }
+                };
+                let (a, b) = (noise(w, h, 3, pick10), noise(w, h, 4, pick10));
+                let fast = vif(Luma::U16(&a, 10), Luma::U16(&b, 10), 1.0, simd, &mut sc);
+                let slow = vif(
+                    Luma::U16(&a, 10),
+                    Luma::U16(&b, 10),
+                    1.0,
+                    Isa::scalar(),
+                    &mut sc,
+                );
+                assert_eq!(fast, slow, "10-bit {w}x{h} extreme={extreme}");
+            }
+        }
     }
 }

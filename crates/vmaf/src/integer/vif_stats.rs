@@ -1,11 +1,12 @@
 //! One scale of integer VIF: separable Gaussian statistics and the per-pixel
 //! log-domain information terms, accumulated in i64 (order-independent).
 
-use super::vif_table::{log2_32, log2_64, log2_table};
+use super::vif_table::log2_table;
 use super::{mirror_a, split_even_odd, Pixel};
+use crate::simd::Isa;
 
 /// `sigma_nsq = 2` in "8-bit pixel² × 65536" units.
-const SIGMA_NSQ: i32 = 131_072;
+pub(crate) const SIGMA_NSQ: i32 = 131_072;
 /// Columns handled together so LLVM keeps the accumulators in registers.
 const BLOCK: usize = 16;
 
@@ -54,6 +55,9 @@ pub(crate) struct StatsBuf {
     xx: Vec<u32>,
     yy: Vec<u32>,
     xy: Vec<u32>,
+    /// The same row in the AVX2 horizontal pass's 16-bit form.
+    #[cfg(target_arch = "x86_64")]
+    split: super::vif_hpass::SplitRow,
 }
 
 impl StatsBuf {
@@ -74,7 +78,7 @@ impl StatsBuf {
 /// `rshift(65536·a + b, s)` for `s <= 16`, in u32 (wrapping like libvmaf's
 /// u32 store). `a` and `b` are the filtered high and low 16-bit halves.
 #[inline(always)]
-fn join_halves(a: u32, b: u32, s: u32) -> u32 {
+pub(crate) fn join_halves(a: u32, b: u32, s: u32) -> u32 {
     let r = (1u32 << s) >> 1;
     (a << (16 - s)).wrapping_add((b + r) >> s)
 }
@@ -227,48 +231,141 @@ fn hblock<'a, const N: usize, const FL: usize>(
         s2[l] = (yy.wrapping_sub(mu2_sq) as i32).max(0);
         s12[l] = xy.wrapping_sub(mu12) as i32;
     }
-    // Floating-point part over the whole block (vectorises), then the
-    // integer log2 part per pixel.
-    let eps = 65536.0 * 1.0e-10;
-    let mut n1 = [0u32; N];
-    let mut gs = [0f64; N];
-    for l in 0..N {
-        let g = f64::from(s12[l]) / (f64::from(s1[l]) + eps);
-        let sv = ((f64::from(s2[l]) - g * f64::from(s12[l])) as i32).max(0);
-        let g = g.min(egl);
-        n1[l] = (sv as u32).wrapping_add(SIGMA_NSQ as u32);
-        gs[l] = (g * g) * f64::from(s1[l]);
-    }
-    for l in 0..N {
-        pixel_terms(s1[l], s2[l], s12[l], n1[l], gs[l], table, sums);
-    }
+    block_terms(&s1, &s2, &s12, egl, table, sums);
 }
 
-/// The per-pixel contribution of VIF (see VMAF-ALGORITHM.md, VIF step 4),
-/// given `n1 = max(trunc(s2 - g·s12), 0) + sigma_nsq` and `gs = (g·g)·s1`
-/// (with g limited by the gain limit). Written without branches: both paths
-/// are evaluated (the unused one on harmless values) and selected, which
-/// avoids mispredictions on textured content. The selected values are
-/// exactly libvmaf's.
+/// `log2(x)·2048` split as (table index, power of two) for an integer
+/// `x` in `[2^16, 2^53)` held exactly in an f64: the index is the top 16
+/// significant bits (truncated) and the power is how far they were shifted,
+/// which the f64's exponent and mantissa give without a bit scan. This is
+/// `log2_64`'s arithmetic in a form that vectorises.
 #[inline(always)]
-fn pixel_terms(
-    s1: i32,
-    s2: i32,
-    s12: i32,
-    n1: u32,
-    gs: f64,
+fn log2_parts(x: f64) -> (usize, i64) {
+    let bits = x.to_bits();
+    let index = 0x8000 | ((bits >> 37) & 0x7fff);
+    let shift = ((bits >> 52) as i64) - 1023 - 15;
+    (index as usize, shift)
+}
+
+/// The per-pixel contributions of VIF over a block (see VMAF-ALGORITHM.md,
+/// VIF step 4). The arithmetic runs lane-wise over the block and only the
+/// table lookups are scalar; both branches of every pixel are evaluated and
+/// selected, so textured content costs no mispredictions. Unselected lanes
+/// compute on harmless values (every index is masked into the table). The
+/// selected values are exactly libvmaf's: every integer below is exact in an
+/// f64 (all are under 2^53).
+#[inline(always)]
+pub(crate) fn block_terms<const N: usize>(
+    s1: &[i32; N],
+    s2: &[i32; N],
+    s12: &[i32; N],
+    egl: f64,
     table: &[u16; 65537],
     sums: &mut VifSums,
 ) {
-    let big = s1 >= SIGMA_NSQ;
-    let ok = big & (s12 > 0) & (s2 > 0);
-    let den = log2_32(table, (s1 as u32).wrapping_add(SIGMA_NSQ as u32)) - 17 * 2048;
-    let n2 = (gs as i64).wrapping_add(i64::from(n1));
-    let num = log2_64(table, n2 as u64) - log2_64(table, u64::from(n1));
-    sums.den_log += if big { den } else { 0 };
-    sums.num_log += if ok { num } else { 0 };
-    sums.num_nonlog += if big { 0 } else { i64::from(s2) };
-    sums.cnt_nonlog += i64::from(!big);
+    let eps = 65536.0 * 1.0e-10;
+    let sigma = f64::from(SIGMA_NSQ);
+    let mut den_x = [0f64; N];
+    let mut n1_x = [0f64; N];
+    let mut n2_x = [0f64; N];
+    for l in 0..N {
+        let (a, b, c) = (f64::from(s1[l]), f64::from(s2[l]), f64::from(s12[l]));
+        let g = c / (a + eps);
+        // libvmaf's max((int)(s2 - g·s12), 0), kept in f64 so the block
+        // vectorises: the difference never exceeds s2 < 2^31 in the lanes
+        // whose `num` is used (s1, s12 > 0), and the truncation is exact.
+        let sv = (b - g * c).trunc().max(0.0);
+        let g = g.min(egl);
+        // n1 = sv + sigma fits u32 and is exact in f64.
+        n1_x[l] = sv + sigma;
+        // trunc(g²·s1) + n1: libvmaf adds the i64 truncation of the gain term.
+        n2_x[l] = ((g * g) * a).trunc() + n1_x[l];
+        den_x[l] = a + sigma;
+    }
+    let mut den_i = [0usize; N];
+    let mut n1_i = [0usize; N];
+    let mut n2_i = [0usize; N];
+    let mut den_k = [0i64; N];
+    let mut num_k = [0i64; N];
+    for l in 0..N {
+        let (i, k) = log2_parts(den_x[l]);
+        den_i[l] = i;
+        den_k[l] = k;
+        let (i1, k1) = log2_parts(n1_x[l]);
+        let (i2, k2) = log2_parts(n2_x[l]);
+        n1_i[l] = i1;
+        n2_i[l] = i2;
+        num_k[l] = k2 - k1;
+    }
+    let mut den_t = [0i64; N];
+    let mut num_t = [0i64; N];
+    for l in 0..N {
+        den_t[l] = i64::from(table[den_i[l] & 0xffff]);
+        num_t[l] = i64::from(table[n2_i[l] & 0xffff]) - i64::from(table[n1_i[l] & 0xffff]);
+    }
+    let (mut den_log, mut num_log, mut num_nonlog, mut cnt_nonlog) = (0i64, 0i64, 0i64, 0i64);
+    for l in 0..N {
+        let big = s1[l] >= SIGMA_NSQ;
+        let ok = big & (s12[l] > 0) & (s2[l] > 0);
+        let den = den_t[l] + 2048 * den_k[l] - 17 * 2048;
+        let num = num_t[l] + 2048 * num_k[l];
+        den_log += if big { den } else { 0 };
+        num_log += if ok { num } else { 0 };
+        num_nonlog += if big { 0 } else { i64::from(s2[l]) };
+        cnt_nonlog += i64::from(!big);
+    }
+    sums.den_log += den_log;
+    sums.num_log += num_log;
+    sums.num_nonlog += num_nonlog;
+    sums.cnt_nonlog += cnt_nonlog;
+}
+
+/// The AVX2 vertical pass for 8-bit input and the 17-tap filter of scale
+/// 0; returns how many columns it did (none for other inputs).
+#[cfg(target_arch = "x86_64")]
+#[inline(always)]
+fn vpass_u8<P: Pixel, const FL: usize>(
+    simd: pulp::x86::V3,
+    rr: &[&[P]; FL],
+    rd: &[&[P]; FL],
+    filt: &[u16; FL],
+    w: usize,
+    half: usize,
+    buf: &mut StatsBuf,
+) -> usize {
+    use super::vif_vpass::{vpass, STEP};
+    fn bytes<'a, P: Pixel, const FL: usize>(rows: &[&'a [P]; FL]) -> Option<[&'a [u8]; 17]> {
+        let mut out: [&[u8]; 17] = [&[]; 17];
+        if FL != 17 {
+            return None;
+        }
+        for (o, r) in out.iter_mut().zip(rows) {
+            *o = P::as_bytes(r)?;
+        }
+        Some(out)
+    }
+    let (Ok(f), Some(r8), Some(d8)) = (<&[u16; 17]>::try_from(&filt[..]), bytes(rr), bytes(rd))
+    else {
+        return 0;
+    };
+    let steps = w / STEP;
+    let out = [
+        &mut buf.mu1,
+        &mut buf.mu2,
+        &mut buf.xx,
+        &mut buf.yy,
+        &mut buf.xy,
+    ]
+    .map(|v| &mut v[half..]);
+    vpass(simd, &r8, &d8, f, steps, out);
+    steps * STEP
+}
+
+/// Whether the 16-bit multiply-add pass takes this filter: at most 17 taps
+/// (nine pairs), each below 2^15.
+#[cfg(target_arch = "x86_64")]
+fn hpass_fits(filt: &[u16]) -> bool {
+    filt.len() <= 17 && filt.iter().all(|&f| f < 0x8000)
 }
 
 /// Statistics of one scale. `sh_mu`/`sh_sq` are the vertical shifts of the
@@ -282,6 +379,7 @@ pub(crate) fn vif_scale<P: Pixel, const FL: usize>(
     sh_mu: u32,
     sh_sq: u32,
     egl: f64,
+    isa: Isa,
     buf: &mut StatsBuf,
 ) -> VifSums {
     let (w, h) = (r.width, r.height);
@@ -297,6 +395,10 @@ pub(crate) fn vif_scale<P: Pixel, const FL: usize>(
         let rr: [&[P]; FL] = ys.map(|y| r.row(y));
         let rd: [&[P]; FL] = ys.map(|y| d.row(y));
         let mut j = 0;
+        #[cfg(target_arch = "x86_64")]
+        if let Some(simd) = isa.v3() {
+            j = vpass_u8(simd, &rr, &rd, filt, w, half, buf);
+        }
         if split {
             while j + BLOCK <= w {
                 vblock::<P, BLOCK, true, FL>(&rr, &rd, filt, j, sh_mu, sh_sq, buf, half + j);
@@ -331,6 +433,17 @@ pub(crate) fn vif_scale<P: Pixel, const FL: usize>(
             }
         }
         let mut j = 0;
+        #[cfg(target_arch = "x86_64")]
+        if let Some(simd) = isa.v3().filter(|_| hpass_fits(filt)) {
+            use super::vif_hpass::{hpass, STEP};
+            let len = w + 2 * half;
+            let rows = [&buf.mu1, &buf.mu2, &buf.xx, &buf.yy, &buf.xy].map(|v| &v[..len]);
+            buf.split.fill(rows);
+            let steps = w / STEP;
+            // Already inside `Isa::run`'s AVX2 copy, so the intrinsics inline.
+            hpass(simd, &buf.split, steps, filt, egl, table, &mut sums);
+            j = steps * STEP;
+        }
         while j + BLOCK <= w {
             hblock::<BLOCK, FL>(buf, filt, j, egl, table, &mut sums);
             j += BLOCK;
@@ -408,4 +521,33 @@ pub(crate) fn downsample<P: Pixel>(
         }
     }
     (ow, oh)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// log2·2048 by the bit-scan definition libvmaf uses.
+    fn log2_reference(table: &[u16; 65537], x: u64) -> i64 {
+        let k = (48 - x.leading_zeros() as i32).max(0) as u32;
+        i64::from(table[(x >> k) as usize & 0xffff]) + 2048 * i64::from(k)
+    }
+
+    #[test]
+    fn log2_parts_match_the_bit_scan() {
+        let table = log2_table();
+        let mut x = 1u64 << 16;
+        while x < 1 << 52 {
+            for v in [x, x + 1, x + x / 3, 2 * x - 1] {
+                let (i, k) = log2_parts(v as f64);
+                assert_eq!(
+                    i64::from(table[i]) + 2048 * k,
+                    log2_reference(table, v),
+                    "{v}"
+                );
+            }
+            x += x / 7 + 1;
+        }
+        assert_eq!(log2_reference(table, 1 << 17), 17 * 2048);
+    }
 }

@@ -1,4 +1,4 @@
-//! The log2 lookup table of integer VIF and the two log2 helpers built on it.
+//! The log2 lookup table of integer VIF.
 
 use std::sync::OnceLock;
 
@@ -16,22 +16,6 @@ pub fn log2_table() -> &'static [u16; 65537] {
     })
 }
 
-/// log2(x)·2048 from the top 16 significant bits (truncated), for
-/// `x >= 2^16`.
-#[inline(always)]
-pub(crate) fn log2_32(table: &[u16; 65537], x: u32) -> i64 {
-    let k = (16 - x.leading_zeros() as i32).max(0) as u32;
-    i64::from(table[(x >> k) as usize & 0xffff]) + 2048 * i64::from(k)
-}
-
-/// log2(x)·2048 from the top 16 significant bits (truncated), for
-/// `x >= 2^16`.
-#[inline(always)]
-pub(crate) fn log2_64(table: &[u16; 65537], x: u64) -> i64 {
-    let k = (48 - x.leading_zeros() as i32).max(0) as u32;
-    i64::from(table[(x >> k) as usize & 0xffff]) + 2048 * i64::from(k)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -43,8 +27,5 @@ mod tests {
         assert_eq!(t[32768], 30720);
         assert_eq!(t[65535], 32768);
         assert_eq!(t[100], 0);
-        // 2^17 -> 17 * 2048
-        assert_eq!(log2_32(t, 1 << 17), 17 * 2048);
-        assert_eq!(log2_64(t, 1 << 40), 40 * 2048);
     }
 }
