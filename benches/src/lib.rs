@@ -28,7 +28,11 @@ pub fn reel_binary() -> Result<PathBuf, String> {
     if !status.success() {
         return Err("cargo build --release -p reel-cli failed".into());
     }
-    Ok(root.join("target/release/reel"))
+    // Cargo puts it under CARGO_TARGET_DIR when that is set.
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(|d| root.join(d))
+        .unwrap_or_else(|| root.join("target"));
+    Ok(target.join("release/reel"))
 }
 
 /// Directory of the real sample clips (`REEL_MEDIA_DIR`, default `media-cache/`).

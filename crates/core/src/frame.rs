@@ -200,6 +200,100 @@ impl<T> Plane<T> {
     }
 }
 
+/// A borrowed plane: the same row access as [`Plane`], over samples owned
+/// elsewhere (a decoder's buffer, a [`Plane`]), so a picture can be read
+/// without copying it first.
+#[derive(Clone, Copy)]
+pub struct PlaneRef<'a, T> {
+    data: &'a [T],
+    width: usize,
+    height: usize,
+    stride: usize,
+}
+
+impl<T> fmt::Debug for PlaneRef<'_, T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PlaneRef")
+            .field("width", &self.width)
+            .field("height", &self.height)
+            .field("stride", &self.stride)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<'a, T> PlaneRef<'a, T> {
+    /// Views `data` laid out with `stride`. Returns `None` when `data` is too
+    /// short or `stride < width`.
+    pub fn new(data: &'a [T], width: usize, height: usize, stride: usize) -> Option<Self> {
+        let needed = if height == 0 {
+            0
+        } else {
+            stride * (height - 1) + width
+        };
+        (stride >= width && data.len() >= needed).then_some(Self {
+            data,
+            width,
+            height,
+            stride,
+        })
+    }
+
+    pub fn width(&self) -> usize {
+        self.width
+    }
+
+    pub fn height(&self) -> usize {
+        self.height
+    }
+
+    pub fn stride(&self) -> usize {
+        self.stride
+    }
+
+    /// The picture samples of row `y` (without stride padding).
+    ///
+    /// # Panics
+    /// When `y >= height`, like slice indexing.
+    pub fn row(&self, y: usize) -> &'a [T] {
+        let start = y * self.stride;
+        &self.data[start..start + self.width]
+    }
+
+    /// Iterates over the picture rows, top to bottom.
+    pub fn rows(&self) -> impl Iterator<Item = &'a [T]> + '_ {
+        (0..self.height).map(move |y| self.row(y))
+    }
+
+    /// An owned, tightly packed copy (stride = width).
+    pub fn to_plane(&self) -> Plane<T>
+    where
+        T: Copy,
+    {
+        let mut data = Vec::with_capacity(self.width * self.height);
+        for row in self.rows() {
+            data.extend_from_slice(row);
+        }
+        Plane {
+            data,
+            width: self.width,
+            height: self.height,
+            stride: self.width,
+        }
+    }
+}
+
+impl<T> Plane<T> {
+    /// The plane as a borrowed view.
+    pub fn view(&self) -> PlaneRef<'_, T> {
+        PlaneRef {
+            data: &self.data,
+            width: self.width,
+            height: self.height,
+            stride: self.stride,
+        }
+    }
+}
+
 /// The planes of a frame, 8-bit or high bit depth.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum FramePlanes {

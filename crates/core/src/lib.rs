@@ -20,6 +20,8 @@ pub mod rendition;
 pub mod time;
 
 pub use color::{ColorInfo, ColorRange, ContentLight, HdrInfo, MasteringDisplay};
-pub use frame::{ChromaSubsampling, FramePlanes, PixelLayout, Plane, Resolution, VideoFrame};
+pub use frame::{
+    ChromaSubsampling, FramePlanes, PixelLayout, Plane, PlaneRef, Resolution, VideoFrame,
+};
 pub use rendition::{RateControl, RungRecipe, VideoCodec};
 pub use time::{FrameIndex, Rational, Timestamp};

@@ -9,9 +9,10 @@ use crate::analysis::siti::complexity;
 use crate::analysis::spans::{BlackDetector, FrozenDetector, Span};
 use crate::analysis::vfr::{FrameTiming, VfrDetector};
 use crate::options::InspectOptions;
+use crate::picture::FrameInfo;
 use crate::work::FrameMeasures;
 use reel_core::manifest::{CropRect, Shot, Stat};
-use reel_core::{Resolution, VideoFrame};
+use reel_core::{Resolution, Timestamp};
 use std::collections::VecDeque;
 
 /// A frame waiting for the shot detector to settle its shot.
@@ -136,13 +137,13 @@ impl Aggregator {
     }
 
     /// Seconds since the first frame, from the timestamp when there is one.
-    fn time_of(&mut self, frame: &VideoFrame) -> f64 {
+    fn time_of(&mut self, timestamp: Option<Timestamp>) -> f64 {
         let guess = if self.frames == 0 {
             0.0
         } else {
             self.last_time_s + self.nominal_frame_s
         };
-        match frame.timestamp {
+        match timestamp {
             Some(ts) => {
                 let origin = *self.origin_s.get_or_insert(ts.seconds() - guess);
                 ts.seconds() - origin
@@ -152,9 +153,9 @@ impl Aggregator {
     }
 
     /// Adds the next frame (in presentation order) and its measures.
-    pub(crate) fn push(&mut self, frame: &VideoFrame, m: &FrameMeasures) {
+    pub(crate) fn push(&mut self, frame: &FrameInfo, m: &FrameMeasures) {
         let index = self.frames;
-        let time_s = self.time_of(frame);
+        let time_s = self.time_of(frame.timestamp);
         if index > 0 && time_s > self.last_time_s {
             self.last_duration_s = Some(time_s - self.last_time_s);
         }

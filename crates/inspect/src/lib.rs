@@ -30,6 +30,7 @@ mod aggregate;
 pub mod analysis;
 mod error;
 mod options;
+mod picture;
 mod progress;
 mod report;
 mod run;

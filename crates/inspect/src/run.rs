@@ -1,16 +1,18 @@
 //! The inspection run: probe, then one full decode of the main video
-//! stream on the decoder thread while batches of frames are measured in
-//! parallel on the pool beside it and folded in order on this thread.
+//! stream on the decoder thread, which also reduces each picture to what the
+//! analysis reads ([`crate::picture`]), while batches of frames are measured
+//! in parallel on the pool beside it and folded in order on this thread.
 
 use crate::aggregate::{Aggregator, Analysis};
 use crate::error::{Error, Result};
 use crate::options::InspectOptions;
+use crate::picture::{self, Picture};
 use crate::progress::{Progress, ProgressClock};
 use crate::report;
 use crate::work::{quarter_difference, FrameSlot, Levels};
 use rayon::prelude::*;
 use reel_core::manifest::{DecodeErrorAt, DecodeErrors, InspectReport};
-use reel_core::{ColorRange, Plane, VideoFrame};
+use reel_core::{ColorRange, Plane};
 use reel_media::{DecodeEvent, DecoderOptions, MediaSource, VideoParams};
 use std::sync::mpsc;
 
@@ -68,7 +70,7 @@ fn levels(video: &VideoParams, opts: &InspectOptions) -> Levels {
 /// decoder while another is measured on the pool and the third is folded.
 #[derive(Debug)]
 struct Batch {
-    frames: Vec<VideoFrame>,
+    frames: Vec<Picture>,
     slots: Vec<FrameSlot>,
     /// Quarter picture of the frame before `frames[0]`, for the frame
     /// difference; valid only when `has_prev` (the buffer is kept for reuse).
@@ -95,36 +97,33 @@ impl Batch {
             .par_iter_mut()
             .zip(&self.frames)
             .for_each(|(slot, frame)| slot.analyse(frame, levels));
-        for k in 0..n {
-            let diff = match k {
+        for (k, slot) in slots.iter_mut().enumerate() {
+            let cur = &self.frames[k].quarter;
+            slot.measures.diff = match k {
                 0 if !self.has_prev => None,
-                0 => quarter_difference(slots[0].quarter(), &self.prev_quarter),
-                _ => quarter_difference(slots[k].quarter(), slots[k - 1].quarter()),
+                0 => quarter_difference(cur, &self.prev_quarter),
+                _ => quarter_difference(cur, &self.frames[k - 1].quarter),
             };
-            slots[k].measures.diff = diff;
         }
     }
 
     /// Hands the quarter picture of this batch's last frame to `next`, whose
     /// first frame follows it (a buffer swap, no copy).
     fn pass_last_quarter(&mut self, next: &mut Batch) {
-        if let Some(slot) = self
-            .frames
-            .len()
-            .checked_sub(1)
-            .and_then(|k| self.slots.get_mut(k))
-        {
-            slot.swap_quarter(&mut next.prev_quarter);
+        if let Some(last) = self.frames.last_mut() {
+            std::mem::swap(&mut last.quarter, &mut next.prev_quarter);
             next.has_prev = true;
         }
     }
 
-    /// Folds the measured frames in order and empties the batch for reuse.
-    fn fold_into(&mut self, agg: &mut Aggregator) {
-        for (frame, slot) in self.frames.iter().zip(&self.slots) {
-            agg.push(frame, &slot.measures);
+    /// Folds the measured frames in order, sends their quarter buffers back
+    /// to the decoder thread and empties the batch for reuse.
+    fn fold_into(&mut self, agg: &mut Aggregator, recycle: &mpsc::Sender<Plane<u8>>) {
+        for (frame, slot) in self.frames.drain(..).zip(&self.slots) {
+            agg.push(&frame.info, &slot.measures);
+            // The decoder thread is gone once decoding ended: nothing to reuse.
+            let _ = recycle.send(frame.quarter);
         }
-        self.frames.clear();
         self.has_prev = false;
     }
 }
@@ -186,8 +185,9 @@ fn decode_and_analyse(
     let threads = pool.map_or_else(rayon::current_num_threads, |p| p.current_num_threads());
     // One frame per task, on half the pool: the decoder's own threads want
     // the other half (on 16 cores, 8 analysis tasks beat 16 and 4). Three
-    // batches cycle (filling, measured, folded), so frames in memory are
-    // about 1.5 x threads + the decoder queue, whatever the title length.
+    // batches cycle (filling, measured, folded), so quarter pictures in
+    // memory are about 1.5 x threads + the decoder queue, whatever the title
+    // length; full frames are never copied.
     let batch_len = (threads / 2).clamp(2, 64);
     let mut filling = Batch::new(batch_len, levels);
     let mut spare = Some(Batch::new(batch_len, levels));
@@ -208,7 +208,13 @@ fn decode_and_analyse(
         threads: opts.decoder_threads,
         ..DecoderOptions::default()
     };
-    let frames = reel_media::spawn_decoder(input.to_string(), decoder_opts, opts.queue_frames)?;
+    let (recycle, mut preparer) = picture::preparer();
+    let frames = reel_media::spawn_decoder_with(
+        input.to_string(),
+        decoder_opts,
+        opts.queue_frames,
+        move |view| preparer.prepare(view),
+    )?;
     progress(clock.at(0));
     let mut hand_over = |filling: &mut Batch| -> Result<()> {
         // The batch in flight is the one just before `filling`.
@@ -226,7 +232,7 @@ fn decode_and_analyse(
         // Fold the previous batch while the next one is measured; folding
         // stays in frame order because one batch at most is in flight.
         if let Some(mut done) = done {
-            done.fold_into(&mut agg);
+            done.fold_into(&mut agg, &recycle);
             progress(clock.at(agg.frames()));
             spare = Some(done);
         }

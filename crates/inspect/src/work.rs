@@ -2,18 +2,20 @@
 //! (and its predecessor) only, so frames of a batch run in parallel. Each
 //! worker slot keeps its buffers between batches: no allocation per frame.
 //!
-//! Full-resolution luma is read once, by the 2x2 box filter that makes the
-//! quarter-area picture (and by the sparse combing sample, which needs
-//! single lines). Everything else runs on that quarter picture: shots,
+//! Full-resolution luma is read on the decoder thread only, by the 2x2 box
+//! filter that makes the quarter-area picture and by the sparse combing
+//! sample (see [`crate::picture`]). Everything here runs on that quarter
+//! picture: shots,
 //! black, crop, and SI/TI, which P.910 defines on whatever picture it is
 //! given; see [`crate::analysis::siti`] for why the quarter is precise enough.
 
 use crate::analysis::crop::{content_box, ContentBox, CropScratch};
 use crate::analysis::features::{FeatureExtractor, LumaFeatures};
-use crate::analysis::interlace::{comb_measure, CombMeasure};
-use crate::analysis::luma::{downscale_half, Luma};
+use crate::analysis::interlace::CombMeasure;
+use crate::analysis::luma::Luma;
 use crate::analysis::siti::{frame_difference, spatial_information, FrameDiff, SobelScratch};
-use reel_core::{Plane, VideoFrame};
+use crate::picture::Picture;
+use reel_core::Plane;
 
 /// Luma levels (8-bit) the per-frame measures compare against.
 #[derive(Debug, Clone, Copy)]
@@ -39,7 +41,6 @@ pub(crate) struct FrameMeasures {
 /// One worker's buffers and the measures of the frame it last analysed.
 #[derive(Debug, Clone)]
 pub(crate) struct FrameSlot {
-    quarter: Plane<u8>,
     extractor: FeatureExtractor,
     sobel: SobelScratch,
     crop: CropScratch,
@@ -49,7 +50,6 @@ pub(crate) struct FrameSlot {
 impl FrameSlot {
     pub(crate) fn new(levels: Levels) -> Self {
         Self {
-            quarter: Plane::new(0, 0),
             extractor: FeatureExtractor::new(levels.dark),
             sobel: SobelScratch::default(),
             crop: CropScratch::default(),
@@ -57,36 +57,22 @@ impl FrameSlot {
         }
     }
 
-    /// Measures everything of `frame` but its difference from the previous
-    /// frame (left `None`).
-    pub(crate) fn analyse(&mut self, frame: &VideoFrame, levels: Levels) {
+    /// Measures everything of `pic` but its difference from the previous
+    /// frame (left `None`; it needs the previous quarter picture and is
+    /// taken afterwards, in order).
+    pub(crate) fn analyse(&mut self, pic: &Picture, levels: Levels) {
         let m = &mut self.measures;
-        let Some(luma) = Luma::of(frame) else {
+        if !pic.has_luma {
             *m = FrameMeasures::default();
             return;
-        };
-        // Combing lives in single lines: it samples full resolution. The
-        // rest works on the 2x2 box-filtered picture: a quarter of the
-        // pixels, noise averaged. The frame difference needs the previous
-        // quarter picture: [`FrameSlot::difference`] does it afterwards.
-        m.comb = comb_measure(luma);
-        downscale_half(luma, &mut self.quarter);
-        let quarter = Luma::U8(&self.quarter);
-        m.si = spatial_information(quarter, &mut self.sobel);
+        }
+        let quarter = &pic.quarter;
+        m.comb = pic.comb;
+        m.si = spatial_information(Luma::U8(quarter.view()), &mut self.sobel);
         m.diff = None;
-        self.extractor.extract(&self.quarter, &mut m.features);
-        m.content = content_box(&self.quarter, levels.bar, &mut self.crop);
-        m.content_plane = (self.quarter.width(), self.quarter.height());
-    }
-
-    /// The quarter-area picture of the frame last analysed.
-    pub(crate) fn quarter(&self) -> &Plane<u8> {
-        &self.quarter
-    }
-
-    /// Swaps the quarter picture with `other` (a buffer exchange, no copy).
-    pub(crate) fn swap_quarter(&mut self, other: &mut Plane<u8>) {
-        std::mem::swap(&mut self.quarter, other);
+        self.extractor.extract(quarter, &mut m.features);
+        m.content = content_box(quarter, levels.bar, &mut self.crop);
+        m.content_plane = (quarter.width(), quarter.height());
     }
 }
 
@@ -94,5 +80,5 @@ impl FrameSlot {
 /// `prev`, the previous frame's; `None` when the sizes differ (an empty
 /// `prev` stands for "no previous frame").
 pub(crate) fn quarter_difference(cur: &Plane<u8>, prev: &Plane<u8>) -> Option<FrameDiff> {
-    frame_difference(Luma::U8(cur), Luma::U8(prev))
+    frame_difference(Luma::U8(cur.view()), Luma::U8(prev.view()))
 }

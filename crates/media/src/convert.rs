@@ -5,6 +5,7 @@
 use crate::error::{Error, Result};
 use crate::pixfmt;
 use crate::sws::{self, Colorimetry, Geometry, Sws};
+use crate::view::{FrameMeta, FrameView};
 use ffmpeg_next::ffi;
 use reel_core::{FrameIndex, FramePlanes, PixelLayout, Plane, Resolution, Timestamp, VideoFrame};
 
@@ -38,6 +39,33 @@ impl FrameConverter {
         index: u64,
         timestamp: Option<Timestamp>,
     ) -> Result<VideoFrame> {
+        let view = self.view(frame, index, timestamp)?;
+        // SAFETY: `view.raw()` is the picture `view` describes, in the planar
+        // format of `view.layout`, covering `view.resolution`.
+        let planes = unsafe { copy_planes(view.raw(), view.layout, view.resolution) };
+        let layout = view.layout;
+        let out = planes.map(|planes| VideoFrame {
+            index: view.index,
+            timestamp: view.timestamp,
+            resolution: view.resolution,
+            layout,
+            interlaced: view.interlaced,
+            top_field_first: view.top_field_first,
+            key_frame: view.key_frame,
+            planes,
+        });
+        out.ok_or_else(|| self.missing_buffers(frame, layout))
+    }
+
+    /// The decoded picture as a [`FrameView`] in the output layout: the
+    /// decoder's own buffers when they already are (no copy), else the
+    /// swscale output this converter keeps.
+    pub fn view<'a>(
+        &'a mut self,
+        frame: &'a ffmpeg_next::Frame,
+        index: u64,
+        timestamp: Option<Timestamp>,
+    ) -> Result<FrameView<'a>> {
         // SAFETY: `frame` holds a decoded picture; we only read plain fields.
         let f = unsafe { &*frame.as_ptr() };
         let fmt = pixfmt::from_raw(f.format);
@@ -48,23 +76,7 @@ impl FrameConverter {
         let facts = pixfmt::facts(fmt).ok_or_else(unsupported)?;
         let want = self.target.unwrap_or(facts.direct.unwrap_or(facts.nearest));
         let resolution = Resolution::new(f.width.max(0) as u32, f.height.max(0) as u32);
-        let planes = if facts.direct == Some(want) {
-            // SAFETY: the frame's format is the planar layout `want`.
-            unsafe { copy_planes(frame.as_ptr(), want, resolution) }
-        } else {
-            let full =
-                facts.full_range_variant || f.color_range == ffi::AVColorRange::AVCOL_RANGE_JPEG;
-            let converted = self.sws_convert(frame, fmt, want, resolution, full)?;
-            // SAFETY: `converted` was allocated in the planar format of `want`.
-            unsafe { copy_planes(converted.as_ptr(), want, resolution) }
-        };
-        let planes = planes.ok_or_else(|| Error::Convert {
-            input: self.input.clone(),
-            from: pixfmt::name(fmt),
-            to: want.ffmpeg_name(),
-            reason: "frame buffers are missing or smaller than the picture".to_string(),
-        })?;
-        Ok(VideoFrame {
+        let meta = FrameMeta {
             index: FrameIndex(index),
             timestamp,
             resolution,
@@ -72,8 +84,32 @@ impl FrameConverter {
             interlaced: f.interlaced_frame != 0,
             top_field_first: f.top_field_first != 0,
             key_frame: f.key_frame != 0,
-            planes,
-        })
+        };
+        if facts.direct == Some(want) {
+            // SAFETY: the decoder produced `f` in the planar format of `want`
+            // and allocated it for `resolution`.
+            return unsafe { FrameView::new(f, meta) }
+                .ok_or_else(|| self.missing_buffers(frame, want));
+        }
+        // Built before the conversion borrows `self` (this path pays for
+        // swscale anyway).
+        let missing = self.missing_buffers(frame, want);
+        let full = facts.full_range_variant || f.color_range == ffi::AVColorRange::AVCOL_RANGE_JPEG;
+        let converted = self.sws_convert(frame, fmt, want, resolution, full)?;
+        // SAFETY: `converted` was allocated by us in the planar format of
+        // `want` for `resolution`, and lives as long as the borrow of `self`.
+        unsafe { FrameView::new(&*converted.as_ptr(), meta) }.ok_or(missing)
+    }
+
+    fn missing_buffers(&self, frame: &ffmpeg_next::Frame, want: PixelLayout) -> Error {
+        // SAFETY: reading the format field of a valid frame.
+        let fmt = pixfmt::from_raw(unsafe { (*frame.as_ptr()).format });
+        Error::Convert {
+            input: self.input.clone(),
+            from: pixfmt::name(fmt),
+            to: want.ffmpeg_name(),
+            reason: "frame buffers are missing or smaller than the picture".to_string(),
+        }
     }
 
     fn sws_convert(

@@ -10,6 +10,7 @@ use crate::probe::{self, VideoParams};
 use crate::seek::{IndexMap, BACKOFF_FRAMES};
 use crate::side_data;
 use crate::source::{MediaSource, OpenOptions};
+use crate::view::FrameView;
 use ffmpeg_next::{ffi, Frame};
 use reel_core::{PixelLayout, Timestamp, VideoFrame};
 use std::collections::VecDeque;
@@ -50,11 +51,23 @@ pub struct DecodeIssue {
     pub message: String,
 }
 
-/// What a decoder yields: a frame, or a recoverable problem.
+/// What a decoder yields: a frame (an owned [`VideoFrame`], or what a
+/// [`VideoDecoder::next_with`] callback made of one), or a recoverable problem.
 #[derive(Debug, Clone, PartialEq)]
-pub enum DecodeEvent {
-    Frame(VideoFrame),
+pub enum DecodeEvent<F = VideoFrame> {
+    Frame(F),
     Error(DecodeIssue),
+}
+
+/// An event decoded but not yet delivered: frames stay FFmpeg pictures
+/// until the caller says how it wants them (owned copy or borrowed view).
+enum Pending {
+    Frame {
+        frame: Frame,
+        index: u64,
+        timestamp: Option<Timestamp>,
+    },
+    Issue(DecodeIssue),
 }
 
 /// Decodes one video stream of an input into owned [`VideoFrame`]s.
@@ -73,7 +86,7 @@ pub struct VideoDecoder {
     next_index: u64,
     /// A frame decoded while opening, with its index, not yet handled.
     primed: Option<(Frame, u64)>,
-    queue: VecDeque<DecodeEvent>,
+    queue: VecDeque<Pending>,
     /// Packets already reported, so one damage is not reported twice.
     reported: VecDeque<u64>,
     /// A fatal error, yielded once the events before it are out.
@@ -327,18 +340,18 @@ impl VideoDecoder {
         if self.start_frame > 0 && self.emitted == 0 {
             return;
         }
-        self.queue.push_back(DecodeEvent::Error(issue));
+        self.queue.push_back(Pending::Issue(issue));
     }
 
     /// Handles one decoded frame: reports damage, discards frames before the
-    /// start, converts and queues the rest.
-    fn handle(&mut self, frame: &Frame, index: u64) -> Result<()> {
+    /// start, queues the rest.
+    fn handle(&mut self, frame: Frame, index: u64) {
         // SAFETY: `frame` holds a decoded picture; we read plain fields.
         let (damaged, pts) = unsafe {
             let f = &*frame.as_ptr();
             (
                 f.decode_error_flags != 0 || f.flags & ffi::AV_FRAME_FLAG_CORRUPT != 0,
-                best_effort_pts(frame),
+                best_effort_pts(&frame),
             )
         };
         if damaged {
@@ -353,28 +366,32 @@ impl VideoDecoder {
             }
         }
         if index < self.start_frame {
-            return Ok(());
+            return;
         }
         let timestamp = pts.map(|p| Timestamp::new(p, self.params.time_base));
-        let out = self.converter.convert(frame, index, timestamp)?;
-        self.queue.push_back(DecodeEvent::Frame(out));
+        self.queue.push_back(Pending::Frame {
+            frame,
+            index,
+            timestamp,
+        });
         self.emitted += 1;
         if self.max_frames.is_some_and(|m| self.emitted >= m) {
             self.done = true;
         }
-        Ok(())
     }
 
     fn step(&mut self) -> Result<()> {
         if let Some((frame, index)) = self.primed.take() {
-            return self.handle(&frame, index);
+            self.handle(frame, index);
+            return Ok(());
         }
         match self.engine.next()? {
             Raw::Frame => {
                 let index = self.next_index;
                 self.next_index += 1;
                 let frame = self.engine.take_frame();
-                self.handle(&frame, index)
+                self.handle(frame, index);
+                Ok(())
             }
             Raw::Issue(issue) => {
                 self.push_issue(issue);
@@ -402,10 +419,47 @@ fn best_effort_pts(frame: &Frame) -> Option<i64> {
         .find(|&t| t != ffi::AV_NOPTS_VALUE)
 }
 
-impl Iterator for VideoDecoder {
-    type Item = Result<DecodeEvent>;
+impl VideoDecoder {
+    /// Like [`Iterator::next`], but a frame is lent to `visit` as a
+    /// [`FrameView`] of the decoder's own buffers instead of being copied
+    /// out; the event carries what `visit` returns. A caller that needs part
+    /// of each picture (luma, a downscaled copy) saves the copy of the rest.
+    pub fn next_with<T>(
+        &mut self,
+        visit: impl FnOnce(FrameView<'_>) -> T,
+    ) -> Option<Result<DecodeEvent<T>>> {
+        self.deliver(|converter, frame, index, timestamp| {
+            converter.view(frame, index, timestamp).map(visit)
+        })
+    }
 
-    fn next(&mut self) -> Option<Self::Item> {
+    /// The next pending event, a frame turned into `T` by `make`. A failure
+    /// of `make` is fatal, like any error met while decoding.
+    fn deliver<T>(
+        &mut self,
+        make: impl FnOnce(&mut FrameConverter, &Frame, u64, Option<Timestamp>) -> Result<T>,
+    ) -> Option<Result<DecodeEvent<T>>> {
+        let pending = self.next_pending()?;
+        Some(match pending {
+            Ok(Pending::Issue(issue)) => Ok(DecodeEvent::Error(issue)),
+            Ok(Pending::Frame {
+                frame,
+                index,
+                timestamp,
+            }) => match make(&mut self.converter, &frame, index, timestamp) {
+                Ok(out) => Ok(DecodeEvent::Frame(out)),
+                Err(e) => {
+                    // Nothing is queued after a frame: stop here.
+                    self.done = true;
+                    self.queue.clear();
+                    Err(e)
+                }
+            },
+            Err(e) => Err(e),
+        })
+    }
+
+    fn next_pending(&mut self) -> Option<Result<Pending>> {
         loop {
             if let Some(event) = self.queue.pop_front() {
                 return Some(Ok(event));
@@ -421,5 +475,15 @@ impl Iterator for VideoDecoder {
                 self.failed = Some(e);
             }
         }
+    }
+}
+
+impl Iterator for VideoDecoder {
+    type Item = Result<DecodeEvent>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        self.deliver(|converter, frame, index, timestamp| {
+            converter.convert(frame, index, timestamp)
+        })
     }
 }

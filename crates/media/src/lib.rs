@@ -20,6 +20,7 @@
 //! | `decode.rs` | [`VideoDecoder`]: frame indices, frame-exact starts |
 //! | `seek.rs` | timestamp <-> frame index mapping, seek backoff |
 //! | `thread.rs` | [`spawn_decoder`]: decoding thread + bounded channel |
+//! | `view.rs` | [`FrameView`]: a decoded picture lent to a callback, planes read in place |
 //! | `convert.rs`, `pixfmt.rs` | decoded pictures -> owned planar frames (swscale when needed) |
 //! | `scale.rs`, `sws.rs` | [`Scaler`] and the owned swscale context |
 //! | `audio.rs` | [`AudioDecoder`]: interleaved f32 through swresample |
@@ -71,6 +72,7 @@ mod sniff;
 mod source;
 mod sws;
 mod thread;
+mod view;
 mod write_error;
 
 pub use audio::{AudioDecoder, AudioFrame};
@@ -86,11 +88,12 @@ pub use probe::{SourceInfo, VideoParams};
 pub use remux::remux;
 pub use scale::{ScaleAlgorithm, Scaler};
 pub use source::MediaSource;
-pub use thread::{spawn_decoder, FrameReceiver};
+pub use thread::{spawn_decoder, spawn_decoder_with, FrameReceiver};
+pub use view::FrameView;
 pub use write_error::{WriteError, WriteResult};
 
 pub use reel_core::{
-    ColorInfo, FramePlanes, HdrInfo, PixelLayout, Plane, Rational, Resolution, Timestamp,
+    ColorInfo, FramePlanes, HdrInfo, PixelLayout, Plane, PlaneRef, Rational, Resolution, Timestamp,
     VideoFrame,
 };
 

@@ -5,6 +5,8 @@
 use crate::decode::{DecodeEvent, DecoderOptions, VideoDecoder};
 use crate::error::{Error, Result};
 use crate::probe::VideoParams;
+use crate::view::FrameView;
+use reel_core::VideoFrame;
 use std::fmt;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{sync_channel, Receiver};
@@ -14,15 +16,15 @@ use std::thread::JoinHandle;
 /// The receiving end of [`spawn_decoder`]: iterate it like a [`VideoDecoder`].
 /// Dropping it stops the decoder thread (an in-flight network read is
 /// interrupted) and waits for it to end.
-pub struct FrameReceiver {
+pub struct FrameReceiver<F = VideoFrame> {
     input: String,
     params: VideoParams,
-    rx: Option<Receiver<Result<DecodeEvent>>>,
+    rx: Option<Receiver<Result<DecodeEvent<F>>>>,
     stop: Arc<AtomicBool>,
     handle: Option<JoinHandle<()>>,
 }
 
-impl fmt::Debug for FrameReceiver {
+impl<F> fmt::Debug for FrameReceiver<F> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("FrameReceiver")
             .field("input", &self.input)
@@ -40,16 +42,48 @@ pub fn spawn_decoder(
     opts: DecoderOptions,
     capacity: usize,
 ) -> Result<FrameReceiver> {
+    spawn_with(input, opts, capacity, |decoder| decoder.next())
+}
+
+/// Like [`spawn_decoder`], but each frame is lent to `visit` on the decoder
+/// thread (see [`VideoDecoder::next_with`]) and what it returns crosses the
+/// channel: a consumer that needs part of each picture takes it there,
+/// without a copy of the whole frame.
+pub fn spawn_decoder_with<T, V>(
+    input: String,
+    opts: DecoderOptions,
+    capacity: usize,
+    mut visit: V,
+) -> Result<FrameReceiver<T>>
+where
+    T: Send + 'static,
+    V: FnMut(FrameView<'_>) -> T + Send + 'static,
+{
+    spawn_with(input, opts, capacity, move |decoder| {
+        decoder.next_with(&mut visit)
+    })
+}
+
+fn spawn_with<T, N>(
+    input: String,
+    opts: DecoderOptions,
+    capacity: usize,
+    mut next: N,
+) -> Result<FrameReceiver<T>>
+where
+    T: Send + 'static,
+    N: FnMut(&mut VideoDecoder) -> Option<Result<DecodeEvent<T>>> + Send + 'static,
+{
     crate::init();
     let stop = Arc::new(AtomicBool::new(false));
-    let (tx, rx) = sync_channel::<Result<DecodeEvent>>(capacity.max(1));
+    let (tx, rx) = sync_channel::<Result<DecodeEvent<T>>>(capacity.max(1));
     let (params_tx, params_rx) = sync_channel::<Result<VideoParams>>(1);
     let thread_stop = Arc::clone(&stop);
     let thread_input = input.clone();
     let handle = std::thread::Builder::new()
         .name("reel-decode".to_string())
         .spawn(move || {
-            let decoder = match VideoDecoder::open_with_cancel(
+            let mut decoder = match VideoDecoder::open_with_cancel(
                 &thread_input,
                 &opts,
                 Some(Arc::clone(&thread_stop)),
@@ -63,7 +97,7 @@ pub fn spawn_decoder(
             if params_tx.send(Ok(decoder.params().clone())).is_err() {
                 return;
             }
-            for event in decoder {
+            while let Some(event) = next(&mut decoder) {
                 if thread_stop.load(Ordering::Relaxed) || tx.send(event).is_err() {
                     break;
                 }
@@ -104,7 +138,7 @@ fn panic_reason(joined: std::thread::Result<()>) -> String {
     }
 }
 
-impl FrameReceiver {
+impl<F> FrameReceiver<F> {
     /// Parameters of the decoded stream, as the decoder saw them at open.
     pub fn params(&self) -> &VideoParams {
         &self.params
@@ -115,8 +149,8 @@ impl FrameReceiver {
     }
 }
 
-impl Iterator for FrameReceiver {
-    type Item = Result<DecodeEvent>;
+impl<F> Iterator for FrameReceiver<F> {
+    type Item = Result<DecodeEvent<F>>;
 
     fn next(&mut self) -> Option<Self::Item> {
         let rx = self.rx.as_ref()?;
@@ -138,7 +172,7 @@ impl Iterator for FrameReceiver {
     }
 }
 
-impl Drop for FrameReceiver {
+impl<F> Drop for FrameReceiver<F> {
     fn drop(&mut self) {
         self.stop.store(true, Ordering::Relaxed);
         // Dropping the receiver makes a blocked send fail, so the thread ends.

@@ -258,3 +258,42 @@ fn planar_bytes(frame: &reel_core::VideoFrame) -> Vec<u8> {
         .flat_map(|p| p.rows().flatten().copied().collect::<Vec<_>>())
         .collect()
 }
+
+/// Every frame read through a borrowed view and copied: all planes, and
+/// luma alone.
+fn viewed_planes(input: &str) -> Vec<(FramePlanes, FramePlanes)> {
+    let rx =
+        reel_media::spawn_decoder_with(input.to_string(), DecoderOptions::default(), 4, |view| {
+            let all = view.to_frame(usize::MAX).unwrap().planes;
+            let luma = view.to_frame(1).unwrap().planes;
+            (all, luma)
+        })
+        .unwrap();
+    rx.map(|e| match e.unwrap() {
+        reel_media::DecodeEvent::Frame(p) => p,
+        reel_media::DecodeEvent::Error(i) => panic!("unexpected issue {i:?}"),
+    })
+    .collect()
+}
+
+#[test]
+fn borrowed_views_show_the_same_pictures_as_owned_frames() {
+    for (name, pix_fmt) in [
+        ("ffv1-yuv422p10.mkv", "yuv422p10le"),
+        ("ffv1-yuv420p.mkv", "yuv420p"),
+        ("ffv1-nv12.mkv", "nv12"),
+    ] {
+        let input = lavfi_clip(name, &["-c:v", "ffv1", "-pix_fmt", pix_fmt]);
+        let (frames, _) = decode_all(&input, &DecoderOptions::default());
+        let viewed = viewed_planes(&input);
+        assert_eq!(viewed.len(), frames.len(), "{name}");
+        for ((all, luma), f) in viewed.iter().zip(&frames) {
+            assert_eq!(all, &f.planes, "{name}");
+            let first = match &f.planes {
+                FramePlanes::U8(p) => FramePlanes::U8(p[..1].to_vec()),
+                FramePlanes::U16(p) => FramePlanes::U16(p[..1].to_vec()),
+            };
+            assert_eq!(luma, &first, "{name}: luma only");
+        }
+    }
+}

@@ -8,16 +8,21 @@ use reel_media::{DecodeEvent, DecoderOptions, FrameReceiver, ScaleAlgorithm, Sca
 use reel_vmaf::{BuiltinModel, FeatureSet, Model, Scores, SvmModel, Vmaf, VmafConfig};
 use std::fmt::Write as _;
 use std::process::ExitCode;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
-/// Frames decoded ahead of the scorer, per input.
-const FRAMES_IN_FLIGHT: usize = 4;
+/// Frames decoded ahead of the scorer, per input: enough to keep the scorer
+/// fed, few enough that memory stays below libvmaf's.
+const FRAMES_IN_FLIGHT: usize = 2;
 
 pub fn run(args: &VmafArgs, global: &GlobalArgs) -> Result<ExitCode> {
     let reference = sources::resolve(&args.reference, global)?;
     let distorted = sources::resolve(&args.distorted, global)?;
-    let ref_rx = open(&reference.media_input, &reference.original)?;
-    let dis_rx = open(&distorted.media_input, &distorted.original)?;
+    // Scoring reads only luma unless PSNR (or a conversion) needs chroma:
+    // once that is known, the decoders stop copying chroma.
+    let luma_only = Arc::new(AtomicBool::new(false));
+    let ref_rx = open(&reference.media_input, &reference.original, &luma_only)?;
+    let dis_rx = open(&distorted.media_input, &distorted.original, &luma_only)?;
 
     let ref_params = ref_rx.params().clone();
     let dis_params = dis_rx.params().clone();
@@ -41,6 +46,10 @@ pub fn run(args: &VmafArgs, global: &GlobalArgs) -> Result<ExitCode> {
         layout,
     )?;
 
+    let needs_chroma = args.feature.contains(&VmafFeature::Psnr);
+    if !needs_chroma && ref_conv.is_identity() && dis_conv.is_identity() {
+        luma_only.store(true, Ordering::Relaxed);
+    }
     let scorer = Vmaf::try_new(config(args)?)?;
     let bar = progress::frame_bar(global.quiet, "vmaf");
     let total = match (ref_params.declared_frames, args.frames) {
@@ -73,11 +82,24 @@ pub fn run(args: &VmafArgs, global: &GlobalArgs) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn open(media_input: &str, original: &str) -> Result<FrameReceiver> {
-    reel_media::spawn_decoder(
+fn open(
+    media_input: &str,
+    original: &str,
+    luma_only: &Arc<AtomicBool>,
+) -> Result<FrameReceiver<Option<VideoFrame>>> {
+    let luma_only = luma_only.clone();
+    reel_media::spawn_decoder_with(
         media_input.to_string(),
         DecoderOptions::default(),
         FRAMES_IN_FLIGHT,
+        move |view| {
+            let planes = if luma_only.load(Ordering::Relaxed) {
+                1
+            } else {
+                usize::MAX
+            };
+            view.to_frame(planes)
+        },
     )
     .with_context(|| format!("opening {original}"))
 }
@@ -85,12 +107,15 @@ fn open(media_input: &str, original: &str) -> Result<FrameReceiver> {
 /// Decoded frames of one input; a decode error is fatal here, since a frame missing
 /// from either side would silently misalign the pair.
 fn frames(
-    rx: FrameReceiver,
+    rx: FrameReceiver<Option<VideoFrame>>,
     name: &str,
 ) -> impl Iterator<Item = Result<VideoFrame, anyhow::Error>> {
     let name = name.to_string();
     rx.map(move |event| match event {
-        Ok(DecodeEvent::Frame(f)) => Ok(f),
+        Ok(DecodeEvent::Frame(Some(f))) => Ok(f),
+        Ok(DecodeEvent::Frame(None)) => {
+            Err(anyhow!("{name}: a decoded picture has unreadable planes"))
+        }
         Ok(DecodeEvent::Error(issue)) => Err(anyhow!(
             "{name}: decode error at packet {}: {}",
             issue.packet,
@@ -126,6 +151,10 @@ impl Conversion {
             )
         })?;
         Ok(Conversion(Some(scaler)))
+    }
+
+    fn is_identity(&self) -> bool {
+        self.0.is_none()
     }
 
     fn apply(&mut self, frame: VideoFrame) -> Result<VideoFrame> {

@@ -11,7 +11,7 @@
 //! and this keeps the cost to a fraction of one pass.
 
 use super::luma::{Luma, Sample};
-use reel_core::Plane;
+use reel_core::PlaneRef;
 
 /// Combing evidence in one picture.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -48,7 +48,7 @@ pub fn comb_measure(luma: Luma<'_>) -> CombMeasure {
     }
 }
 
-fn measure<T: Sample>(p: &Plane<T>, shift: u32) -> CombMeasure {
+fn measure<T: Sample>(p: PlaneRef<'_, T>, shift: u32) -> CombMeasure {
     let h = p.height();
     let mut m = CombMeasure::default();
     if h < 6 {
@@ -122,6 +122,7 @@ impl CombDetector {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use reel_core::Plane;
 
     fn plane(w: usize, h: usize, f: impl Fn(usize, usize) -> u8) -> Plane<u8> {
         let data = (0..h)
@@ -141,7 +142,7 @@ mod tests {
                 200
             }
         });
-        let m = comb_measure(Luma::U8(&p));
+        let m = comb_measure(Luma::U8(p.view()));
         assert!(m.fraction() > 0.1, "{m:?}");
     }
 
@@ -154,6 +155,6 @@ mod tests {
                 30
             }
         });
-        assert_eq!(comb_measure(Luma::U8(&p)).combed, 0);
+        assert_eq!(comb_measure(Luma::U8(p.view())).combed, 0);
     }
 }

@@ -1,7 +1,7 @@
 //! Luma access shared by the detectors: 8- and 16-bit samples behind one trait,
 //! and the 2x2 box filter that makes the quarter-area picture most detectors use.
 
-use reel_core::{FramePlanes, Plane, VideoFrame};
+use reel_core::{FramePlanes, Plane, PlaneRef, VideoFrame};
 
 /// A luma sample, 8-bit or deeper. Kernels are generic over it so high bit
 /// depth needs no conversion buffer.
@@ -26,17 +26,19 @@ impl Sample for u16 {
 /// The luma plane of a frame, whatever its sample type.
 #[derive(Debug, Clone, Copy)]
 pub enum Luma<'a> {
-    U8(&'a Plane<u8>),
+    U8(PlaneRef<'a, u8>),
     /// Samples of `bit_depth` bits stored in `u16`.
-    U16(&'a Plane<u16>, u8),
+    U16(PlaneRef<'a, u16>, u8),
 }
 
 impl<'a> Luma<'a> {
     /// The frame's luma, or `None` when it has no planes.
     pub fn of(frame: &'a VideoFrame) -> Option<Self> {
         match &frame.planes {
-            FramePlanes::U8(p) => p.first().map(Luma::U8),
-            FramePlanes::U16(p) => p.first().map(|p| Luma::U16(p, frame.layout.bit_depth)),
+            FramePlanes::U8(p) => p.first().map(|p| Luma::U8(p.view())),
+            FramePlanes::U16(p) => p
+                .first()
+                .map(|p| Luma::U16(p.view(), frame.layout.bit_depth)),
         }
     }
 
@@ -81,7 +83,7 @@ const BLOCK: usize = 64;
 
 /// The 8-bit case, the common one, in two plain loops the compiler
 /// vectorises: vertical pair sums in 16 bits, then horizontal pairs.
-fn downscale_half_u8(src: &Plane<u8>, out: &mut Plane<u8>) {
+fn downscale_half_u8(src: PlaneRef<'_, u8>, out: &mut Plane<u8>) {
     let (w, h) = (src.width(), src.height());
     if w < 2 || h == 0 {
         downscale_half_t(src, 0, out);
@@ -111,7 +113,7 @@ fn downscale_half_u8(src: &Plane<u8>, out: &mut Plane<u8>) {
     }
 }
 
-fn downscale_half_t<T: Sample>(src: &Plane<T>, shift: u32, out: &mut Plane<u8>) {
+fn downscale_half_t<T: Sample>(src: PlaneRef<'_, T>, shift: u32, out: &mut Plane<u8>) {
     let (w, h) = (src.width(), src.height());
     let (ow, oh) = ((w / 2).max(w.min(1)), (h / 2).max(h.min(1)));
     if out.width() != ow || out.height() != oh {
@@ -146,7 +148,7 @@ mod tests {
         let data: Vec<u8> = vec![0, 4, 10, 10, 8, 12, 20, 20, 1, 1, 1, 1];
         let src = Plane::from_vec(data, 4, 3, 4).unwrap();
         let mut out = Plane::new(0, 0);
-        downscale_half(Luma::U8(&src), &mut out);
+        downscale_half(Luma::U8(src.view()), &mut out);
         assert_eq!((out.width(), out.height()), (2, 1));
         assert_eq!(out.row(0), &[6, 15]);
     }
@@ -157,8 +159,8 @@ mod tests {
             let data: Vec<u8> = (0..w * h).map(|i| ((i * 7919) % 256) as u8).collect();
             let src = Plane::from_vec(data, w, h, w).unwrap();
             let (mut fast, mut generic) = (Plane::new(0, 0), Plane::new(0, 0));
-            downscale_half(Luma::U8(&src), &mut fast);
-            downscale_half_t(&src, 0, &mut generic);
+            downscale_half(Luma::U8(src.view()), &mut fast);
+            downscale_half_t(src.view(), 0, &mut generic);
             assert_eq!(fast, generic, "{w}x{h}");
         }
     }
@@ -167,7 +169,7 @@ mod tests {
     fn downscale_normalises_high_bit_depth() {
         let src = Plane::from_vec(vec![400u16; 16], 4, 4, 4).unwrap();
         let mut out = Plane::new(0, 0);
-        downscale_half(Luma::U16(&src, 10), &mut out);
+        downscale_half(Luma::U16(src.view(), 10), &mut out);
         assert_eq!(out.row(1), &[100, 100]);
     }
 }

@@ -27,7 +27,7 @@
 //! are measured whole.
 
 use super::luma::{Luma, Sample};
-use reel_core::Plane;
+use reel_core::PlaneRef;
 
 /// Lines sampled for SI and TI in a picture `height` lines high: every
 /// `row_step`-th, 1 (all) up to 539 lines, 4 from 1080 lines.
@@ -55,7 +55,7 @@ pub fn spatial_information(luma: Luma<'_>, scratch: &mut SobelScratch) -> Option
     }
 }
 
-fn sobel_std<T: Sample>(p: &Plane<T>, shift: u32, s: &mut SobelScratch) -> Option<f64> {
+fn sobel_std<T: Sample>(p: PlaneRef<'_, T>, shift: u32, s: &mut SobelScratch) -> Option<f64> {
     let (w, h) = (p.width(), p.height());
     if w < 3 || h < 3 {
         return None;
@@ -144,7 +144,7 @@ pub fn frame_difference(cur: Luma<'_>, prev: Luma<'_>) -> Option<FrameDiff> {
     }
 }
 
-fn diff_stats<T: Sample>(a: &Plane<T>, b: &Plane<T>, shift: u32) -> Option<FrameDiff> {
+fn diff_stats<T: Sample>(a: PlaneRef<'_, T>, b: PlaneRef<'_, T>, shift: u32) -> Option<FrameDiff> {
     let (w, h) = (a.width(), a.height());
     if w != b.width() || h != b.height() || w == 0 || h == 0 {
         return None;
@@ -198,6 +198,7 @@ pub fn complexity(si_mean: f64, ti_mean: f64) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use reel_core::Plane;
 
     fn plane(w: usize, h: usize, f: impl Fn(usize, usize) -> u8) -> Plane<u8> {
         let data = (0..h)
@@ -217,14 +218,14 @@ mod tests {
     #[test]
     fn flat_picture_has_no_spatial_information() {
         let p = plane(16, 8, |_, _| 77);
-        let si = spatial_information(Luma::U8(&p), &mut SobelScratch::default()).unwrap();
+        let si = spatial_information(Luma::U8(p.view()), &mut SobelScratch::default()).unwrap();
         assert!(si.abs() < 1e-9);
     }
 
     #[test]
     fn si_matches_a_direct_computation() {
         let p = plane(23, 17, |x, y| ((x * 37 + y * y * 11) % 251) as u8);
-        let si = spatial_information(Luma::U8(&p), &mut SobelScratch::default()).unwrap();
+        let si = spatial_information(Luma::U8(p.view()), &mut SobelScratch::default()).unwrap();
         let v = |x: usize, y: usize| f64::from(p.row(y)[x]);
         let mut mags = Vec::new();
         for y in (1..16).step_by(row_step(17)) {
@@ -253,10 +254,10 @@ mod tests {
     fn ti_and_mafd_of_a_half_changed_picture() {
         let a = plane(8, 8, |_, _| 100);
         let b = plane(8, 8, |x, _| if x < 4 { 100 } else { 120 });
-        let d = frame_difference(Luma::U8(&b), Luma::U8(&a)).unwrap();
+        let d = frame_difference(Luma::U8(b.view()), Luma::U8(a.view())).unwrap();
         assert!((d.mafd - 10.0).abs() < 1e-9);
         assert!((d.ti - 10.0).abs() < 1e-9);
-        let same = frame_difference(Luma::U8(&a), Luma::U8(&a)).unwrap();
+        let same = frame_difference(Luma::U8(a.view()), Luma::U8(a.view())).unwrap();
         assert_eq!(same.mafd, 0.0);
     }
 
@@ -265,8 +266,8 @@ mod tests {
         let a8 = plane(9, 9, |x, y| ((x * 29 + y * 13) % 200) as u8);
         let data: Vec<u16> = a8.data().iter().map(|&v| u16::from(v) * 4).collect();
         let a10 = Plane::from_vec(data, 9, 9, 9).unwrap();
-        let (s8, _) = si_ti(Luma::U8(&a8), None);
-        let (s10, _) = si_ti(Luma::U16(&a10, 10), None);
+        let (s8, _) = si_ti(Luma::U8(a8.view()), None);
+        let (s10, _) = si_ti(Luma::U16(a10.view(), 10), None);
         assert!((s8.unwrap() - s10.unwrap()).abs() < 1e-6);
     }
 }

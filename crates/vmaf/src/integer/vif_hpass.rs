@@ -10,7 +10,7 @@
 //! sample further. VIF only sums over pixels, so the even and odd outputs
 //! are scored in separate lanes without interleaving them back.
 
-use super::vif_stats::{join_halves, VifSums, SIGMA_NSQ};
+use super::vif_stats::{variances, VifSums, SIGMA_NSQ};
 use pulp::x86::V3;
 use pulp::{f64x4, i16x16, i32x4, i32x8, u64x4};
 
@@ -148,21 +148,7 @@ pub(crate) fn hpass<const FL: usize>(
             std::array::from_fn(|l| if l < 8 { e[l] } else { o[l - 8] })
         });
         let [mu1, mu2, xh, xl, yh, yl, ph, pl] = lanes;
-        let mut s1 = [0i32; STEP];
-        let mut s2 = [0i32; STEP];
-        let mut s12 = [0i32; STEP];
-        for l in 0..STEP {
-            let (m1, m2) = (u64::from(mu1[l]), u64::from(mu2[l]));
-            let mu1_sq = ((m1 * m1 + 0x8000_0000) >> 32) as u32;
-            let mu2_sq = ((m2 * m2 + 0x8000_0000) >> 32) as u32;
-            let mu12 = ((m1 * m2 + 0x8000_0000) >> 32) as u32;
-            let xx = join_halves(xh[l], xl[l], 16);
-            let yy = join_halves(yh[l], yl[l], 16);
-            let xy = join_halves(ph[l], pl[l], 16);
-            s1[l] = xx.wrapping_sub(mu1_sq) as i32;
-            s2[l] = (yy.wrapping_sub(mu2_sq) as i32).max(0);
-            s12[l] = xy.wrapping_sub(mu12) as i32;
-        }
+        let (s1, s2, s12) = variances(&mu1, &mu2, &[xh, xl, yh, yl, ph, pl]);
         block_terms_v3(simd, &s1, &s2, &s12, egl, table, sums);
     }
 }

@@ -78,7 +78,7 @@ impl StatsBuf {
 /// `rshift(65536·a + b, s)` for `s <= 16`, in u32 (wrapping like libvmaf's
 /// u32 store). `a` and `b` are the filtered high and low 16-bit halves.
 #[inline(always)]
-pub(crate) fn join_halves(a: u32, b: u32, s: u32) -> u32 {
+fn join_halves(a: u32, b: u32, s: u32) -> u32 {
     let r = (1u32 << s) >> 1;
     (a << (16 - s)).wrapping_add((b + r) >> s)
 }
@@ -216,6 +216,21 @@ fn hblock<'a, const N: usize, const FL: usize>(
             }
         }
     }
+    let halves = [sxx[0], sxx[1], syy[0], syy[1], sxy[0], sxy[1]];
+    let (s1, s2, s12) = variances(&mu1, &mu2, &halves);
+    block_terms(&s1, &s2, &s12, egl, table, sums);
+}
+
+/// The filtered statistics of `N` pixels as libvmaf combines them: from the
+/// means and the high/low 16-bit halves of xx, yy and xy (in that order),
+/// sigma1², sigma2² (at least 0) and sigma12 in wrapping 32-bit arithmetic.
+#[inline(always)]
+pub(crate) fn variances<const N: usize>(
+    mu1: &[u32; N],
+    mu2: &[u32; N],
+    halves: &[[u32; N]; 6],
+) -> ([i32; N], [i32; N], [i32; N]) {
+    let [xh, xl, yh, yl, ph, pl] = halves;
     let mut s1 = [0i32; N];
     let mut s2 = [0i32; N];
     let mut s12 = [0i32; N];
@@ -224,14 +239,14 @@ fn hblock<'a, const N: usize, const FL: usize>(
         let mu1_sq = ((m1 * m1 + 0x8000_0000) >> 32) as u32;
         let mu2_sq = ((m2 * m2 + 0x8000_0000) >> 32) as u32;
         let mu12 = ((m1 * m2 + 0x8000_0000) >> 32) as u32;
-        let xx = join_halves(sxx[0][l], sxx[1][l], 16);
-        let yy = join_halves(syy[0][l], syy[1][l], 16);
-        let xy = join_halves(sxy[0][l], sxy[1][l], 16);
+        let xx = join_halves(xh[l], xl[l], 16);
+        let yy = join_halves(yh[l], yl[l], 16);
+        let xy = join_halves(ph[l], pl[l], 16);
         s1[l] = xx.wrapping_sub(mu1_sq) as i32;
         s2[l] = (yy.wrapping_sub(mu2_sq) as i32).max(0);
         s12[l] = xy.wrapping_sub(mu12) as i32;
     }
-    block_terms(&s1, &s2, &s12, egl, table, sums);
+    (s1, s2, s12)
 }
 
 /// `log2(x)·2048` split as (table index, power of two) for an integer
