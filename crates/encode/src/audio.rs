@@ -1,6 +1,8 @@
 //! The main audio stream encoded once to AAC-LC into `audio/main.mp4`, cut or
-//! padded with silence to the video's duration so both end together.
+//! padded with silence to the video's duration so both end together; copied
+//! instead when it already is suitable AAC-LC (see `audio_copy.rs`).
 
+use crate::audio_copy::{copy_audio, passthrough_fits};
 use crate::checksum::{commit, ensure_dir, temp_path};
 use crate::error::{Error, Result};
 use reel_media::{AudioDecoder, AudioEncoder, Muxer};
@@ -12,6 +14,9 @@ pub struct AudioOptions {
     /// Output channels (2 = stereo downmix of the source).
     pub channels: u32,
     pub bit_rate: u64,
+    /// Copy the source's packets when they already fit (AAC-LC, `channels`,
+    /// 44.1/48 kHz, at most `bit_rate`).
+    pub passthrough: bool,
 }
 
 impl Default for AudioOptions {
@@ -19,6 +24,7 @@ impl Default for AudioOptions {
         AudioOptions {
             channels: 2,
             bit_rate: 128_000,
+            passthrough: true,
         }
     }
 }
@@ -31,10 +37,13 @@ pub struct EncodedAudio {
     pub sample_rate: u32,
     pub bit_rate: u64,
     pub duration_s: f64,
+    /// The source's packets were copied rather than encoded.
+    pub passthrough: bool,
 }
 
 /// Encodes the main audio of `source` to `out/audio/main.mp4`, exactly
-/// `video_duration_s` long. `Ok(None)` when the source has no audio.
+/// `video_duration_s` long, or copies it when it already fits `opts`.
+/// `Ok(None)` when the source has no audio.
 ///
 /// Errors: [`Error::Audio`] naming the source when decoding or encoding fails.
 pub fn encode_audio(
@@ -52,16 +61,27 @@ pub fn encode_audio(
         Err(reel_media::Error::NoAudioStream { .. }) => return Ok(None),
         Err(e) => return Err(fail(e.to_string())),
     };
+    let path = out.join("audio").join("main.mp4");
+    if let Some(dir) = path.parent() {
+        ensure_dir(dir)?;
+    }
+    if opts.passthrough {
+        if let Some(copied) = try_copy(
+            source,
+            decoder.stream_index(),
+            &path,
+            video_duration_s,
+            opts,
+        )? {
+            return Ok(Some(copied));
+        }
+    }
     let in_ch = decoder.channels().max(1) as usize;
     let rate = decoder.sample_rate();
     let out_ch = opts.channels.max(1) as usize;
     let want = (video_duration_s * f64::from(rate)).round() as u64;
     let mut encoder = AudioEncoder::open("aac", out_ch as u32, rate, opts.bit_rate)
         .map_err(|e| fail(e.to_string()))?;
-    let path = out.join("audio").join("main.mp4");
-    if let Some(dir) = path.parent() {
-        ensure_dir(dir)?;
-    }
     let tmp = temp_path(&path);
     let mut muxer =
         Muxer::create(&tmp.to_string_lossy(), Some("mp4")).map_err(|e| fail(e.to_string()))?;
@@ -104,7 +124,48 @@ pub fn encode_audio(
         sample_rate: rate,
         bit_rate: opts.bit_rate,
         duration_s: done as f64 / f64::from(rate),
+        passthrough: false,
     }))
+}
+
+/// Copies stream `index` when [`passthrough_fits`] says so and it covers the
+/// video; `Ok(None)` means encode instead.
+fn try_copy(
+    source: &str,
+    index: usize,
+    path: &Path,
+    video_duration_s: f64,
+    opts: &AudioOptions,
+) -> Result<Option<EncodedAudio>> {
+    let fail = |reason: String| Error::Audio {
+        input: source.to_string(),
+        reason,
+    };
+    let media = reel_media::MediaSource::open(source).map_err(|e| fail(e.to_string()))?;
+    let info = media.info();
+    let Some(stream) = info
+        .streams
+        .get(index)
+        .filter(|s| passthrough_fits(s, opts))
+    else {
+        return Ok(None);
+    };
+    let video = info.video.as_ref();
+    let video_start_s = video
+        .and_then(|v| v.start_pts.map(|p| p as f64 * v.time_base.as_f64()))
+        .unwrap_or(0.0);
+    let frame_s = video
+        .and_then(|v| v.frame_rate())
+        .map_or(0.04, |r| r.invert().as_f64());
+    copy_audio(
+        source,
+        index,
+        stream,
+        path,
+        video_start_s,
+        video_duration_s,
+        frame_s,
+    )
 }
 
 /// Interleaved `in_ch` -> `out_ch`: mono is duplicated, more channels are

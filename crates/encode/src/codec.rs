@@ -3,7 +3,8 @@
 //! closed, aligned GOP structure (no scene-cut key frames of its own).
 
 use reel_core::{
-    ChromaSubsampling, ColorInfo, PixelLayout, RateControl, Rational, RungRecipe, VideoCodec,
+    ChromaSubsampling, ColorInfo, HdrInfo, PixelLayout, RateControl, Rational, Resolution,
+    RungRecipe, VideoCodec,
 };
 use reel_media::VideoEncoderConfig;
 
@@ -21,12 +22,61 @@ pub fn encoder_name(r: &RungRecipe) -> String {
     .to_string()
 }
 
-/// Everything the stream needs to look like the source (colour, SAR).
+/// Everything the stream needs to look like the source: colour tags, HDR10
+/// static metadata, display aspect and rotation.
 #[derive(Debug, Clone, PartialEq)]
 pub struct StreamLook {
     pub frame_rate: Rational,
+    /// The source's sample aspect ratio (used when its display aspect is unknown).
     pub sar: Rational,
+    /// The source's display aspect ratio (coded size x SAR); every rung keeps it.
+    pub display_aspect: Rational,
     pub color: ColorInfo,
+    pub hdr: HdrInfo,
+    /// Display rotation of the source, degrees counter-clockwise; tagged as is.
+    pub rotation: i32,
+}
+
+impl StreamLook {
+    /// The SAR that shows a `size` picture at the source's display aspect.
+    pub fn sar_for(&self, size: Resolution) -> Rational {
+        let dar = self.display_aspect;
+        if dar.num <= 0 || dar.den <= 0 || size.width == 0 {
+            return self.sar;
+        }
+        Rational::new(
+            dar.num * i64::from(size.height),
+            dar.den * i64::from(size.width),
+        )
+    }
+}
+
+/// x265's `master-display` and `max-cll` options for HDR10 SEI (units of
+/// 0.00002 for chromaticity and 0.0001 cd/m² for luminance, as x265 wants).
+fn x265_hdr10(hdr: &HdrInfo) -> String {
+    let mut s = String::new();
+    if let Some(m) = &hdr.mastering_display {
+        let c = |v: f64| (v * 50_000.0).round() as i64;
+        let [r, g, b] = m.primaries;
+        let w = m.white_point;
+        s.push_str(&format!(
+            ":master-display=G({},{})B({},{})R({},{})WP({},{})L({},{})",
+            c(g.0),
+            c(g.1),
+            c(b.0),
+            c(b.1),
+            c(r.0),
+            c(r.1),
+            c(w.0),
+            c(w.1),
+            (m.max_luminance * 10_000.0).round() as i64,
+            (m.min_luminance * 10_000.0).round() as i64,
+        ));
+    }
+    if let Some(l) = &hdr.content_light {
+        s.push_str(&format!(":max-cll={},{}", l.max_cll, l.max_fall));
+    }
+    s
 }
 
 /// Builds the encoder configuration of `r` with a key frame every `gop` frames.
@@ -65,9 +115,13 @@ pub fn encoder_config(
         "libx265" => {
             opt("preset", preset.unwrap_or_else(|| "medium".to_string()));
             opt("forced-idr", "1".to_string());
+            // HDR10 static metadata goes into the bitstream as SEI here.
             opt(
                 "x265-params",
-                "scenecut=0:open-gop=0:log-level=error".to_string(),
+                format!(
+                    "scenecut=0:open-gop=0:log-level=error{}",
+                    x265_hdr10(&look.hdr)
+                ),
             );
             if let Some(c) = crf {
                 opt("crf", format!("{c}"));
@@ -122,13 +176,64 @@ pub fn encoder_config(
         resolution: r.resolution,
         layout: PixelLayout::new(ChromaSubsampling::Cs420, r.bit_depth),
         frame_rate: look.frame_rate,
-        sar: look.sar,
+        sar: look.sar_for(r.resolution),
         color: look.color.clone(),
+        rotation: look.rotation,
         gop: gop.max(1),
         bit_rate,
         max_rate: max.map(|m| u64::from(m) * 1000),
         buf_size: buf.map(|b| u64::from(b) * 1000),
         threads,
         options,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use reel_core::{ContentLight, MasteringDisplay};
+
+    fn look(dar: Rational) -> StreamLook {
+        StreamLook {
+            frame_rate: Rational::new(25, 1),
+            sar: Rational::new(1, 1),
+            display_aspect: dar,
+            color: ColorInfo::default(),
+            hdr: HdrInfo::default(),
+            rotation: 0,
+        }
+    }
+
+    #[test]
+    fn every_rung_keeps_the_display_aspect() {
+        let l = look(Rational::new(16, 9));
+        assert_eq!(l.sar_for(Resolution::new(320, 180)), Rational::new(1, 1));
+        assert_eq!(l.sar_for(Resolution::new(160, 120)), Rational::new(4, 3));
+        assert_eq!(
+            look(Rational::new(0, 1)).sar_for(Resolution::new(8, 8)),
+            Rational::new(1, 1)
+        );
+    }
+
+    #[test]
+    fn hdr10_becomes_x265_options() {
+        let hdr = HdrInfo {
+            transfer: Some("pq".to_string()),
+            mastering_display: Some(MasteringDisplay {
+                primaries: [(0.68, 0.32), (0.265, 0.69), (0.15, 0.06)],
+                white_point: (0.3127, 0.329),
+                min_luminance: 0.0001,
+                max_luminance: 1000.0,
+            }),
+            content_light: Some(ContentLight {
+                max_cll: 1000,
+                max_fall: 400,
+            }),
+        };
+        assert_eq!(
+            x265_hdr10(&hdr),
+            ":master-display=G(13250,34500)B(7500,3000)R(34000,16000)WP(15635,16450)L(10000000,1):max-cll=1000,400"
+        );
+        assert_eq!(x265_hdr10(&HdrInfo::default()), "");
     }
 }

@@ -6,6 +6,15 @@
 //! HLS (CMAF fMP4) and DASH are packaged over the same key frames, and
 //! `encode.json` is written last.
 //!
+//! What every rendition keeps from the source: the colour tags (primaries,
+//! transfer, matrix, range, chroma location); HDR10 static metadata
+//! (mastering display, content light) as SEI in libx265 rungs; the display
+//! rotation, tagged unchanged (rung sizes are coded sizes, before rotation);
+//! and the display aspect: each rung's SAR is chosen so that its coded size
+//! shows at the source's display aspect. The main audio is copied rather than
+//! encoded when it already is suitable AAC-LC (the rule is in
+//! docs/manifests.md and [`passthrough_fits`]).
+//!
 //! | file | job |
 //! |---|---|
 //! | `spec.rs` | `1280x720:h264:crf=23:...` -> [`RungRecipe`](reel_core::RungRecipe), checks |
@@ -14,6 +23,7 @@
 //! | `unit.rs` | one chunk, decode once, encode every rung; chunk records, resume |
 //! | `assemble.rs` | chunks -> `renditions/<rung>.mp4` with continuous timestamps |
 //! | `audio.rs` | main audio -> AAC-LC, trimmed/padded to the video duration |
+//! | `audio_copy.rs` | audio passthrough: the rule, and the packet copy |
 //! | `package.rs` | HLS master/media playlists (measured bandwidth) and DASH MPD |
 //! | `checksum.rs` | sha256, temp + rename writes |
 //! | `run.rs` | the stage: [`run`], [`encode_chunks`], `encode.json` |
@@ -36,6 +46,7 @@
 
 mod assemble;
 mod audio;
+mod audio_copy;
 mod checksum;
 mod codec;
 mod error;
@@ -47,6 +58,7 @@ mod unit;
 
 pub use assemble::{assemble, rendition_path, Assembled};
 pub use audio::{encode_audio, AudioOptions, EncodedAudio};
+pub use audio_copy::passthrough_fits;
 pub use checksum::file_checksum;
 pub use codec::{encoder_config, encoder_name, StreamLook};
 pub use error::{Error, Result};

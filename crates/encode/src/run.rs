@@ -16,7 +16,7 @@ use reel_core::manifest::{
     AudioEntry, ChunkSpan, EncodeManifest, InputRef, InspectReport, ManifestHeader, ObjectEntry,
     Producer, RenditionEntry, ENCODE_SCHEMA_VERSION,
 };
-use reel_core::{ColorInfo, Rational, RungRecipe};
+use reel_core::{ColorInfo, HdrInfo, Rational, Resolution, RungRecipe};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -27,8 +27,14 @@ pub struct SourceFacts {
     pub frame_count: u64,
     pub frame_rate: Rational,
     pub cuts: Vec<u64>,
+    /// Coded size; with `sar` it gives the display aspect every rung keeps.
+    pub resolution: Resolution,
     pub sar: Rational,
     pub color: ColorInfo,
+    /// HDR10 static metadata, carried into every rendition.
+    pub hdr: HdrInfo,
+    /// Display rotation (degrees counter-clockwise), tagged on every rendition.
+    pub rotation: i32,
 }
 
 impl SourceFacts {
@@ -45,8 +51,11 @@ impl SourceFacts {
             frame_count: v.frame_count,
             frame_rate: v.frame_rate,
             cuts: report.cuts.clone(),
+            resolution: Resolution::new(v.width, v.height),
             sar: v.sar,
             color: v.color.clone(),
+            hdr: v.hdr.clone(),
+            rotation: v.rotation,
         })
     }
 
@@ -80,8 +89,11 @@ impl SourceFacts {
             frame_count,
             frame_rate,
             cuts: Vec::new(),
+            resolution: v.resolution,
             sar: v.sar,
             color: v.color,
+            hdr: v.hdr,
+            rotation: v.rotation,
         })
     }
 }
@@ -189,7 +201,10 @@ pub fn encode_chunks(
         look: StreamLook {
             frame_rate: facts.frame_rate,
             sar: facts.sar,
+            display_aspect: display_aspect(facts),
             color: facts.color.clone(),
+            hdr: facts.hdr.clone(),
+            rotation: facts.rotation,
         },
         gop,
         encoder_threads: (cores / workers / config.rungs.len()).max(1),
@@ -223,7 +238,7 @@ pub fn encode_chunks(
 /// Errors: any stage error; nothing half-written is left under a final name,
 /// and completed chunks stay for a re-run.
 pub fn run(facts: &SourceFacts, config: &EncodeConfig, out: &Path) -> Result<EncodeManifest> {
-    let (gop, chunks, _stats) = encode_chunks(facts, config, out)?;
+    let (gop, chunks, stats) = encode_chunks(facts, config, out)?;
     let frame_tb = facts.frame_rate.invert();
     let duration = facts.frame_count as f64 * frame_tb.as_f64();
     let audio = encode_audio(&facts.source, out, duration, &config.audio)?;
@@ -296,6 +311,8 @@ pub fn run(facts: &SourceFacts, config: &EncodeConfig, out: &Path) -> Result<Enc
         frame_rate: facts.frame_rate,
         gop_frames: gop,
         chunks,
+        chunks_encoded: stats.chunks_encoded as u64,
+        chunks_skipped: stats.chunks_skipped as u64,
         renditions,
         audio: audio.map(|a| AudioEntry {
             key: key_of(out, &a.path),
@@ -304,6 +321,7 @@ pub fn run(facts: &SourceFacts, config: &EncodeConfig, out: &Path) -> Result<Enc
             sample_rate: a.sample_rate,
             bit_rate: a.bit_rate,
             duration_s: a.duration_s,
+            passthrough: a.passthrough,
         }),
         hls_master,
         dash_manifest,
@@ -313,6 +331,19 @@ pub fn run(facts: &SourceFacts, config: &EncodeConfig, out: &Path) -> Result<Enc
         .map_err(|e| Error::Config(format!("serialising encode.json: {e}")))?;
     write_atomic(&out.join("encode.json"), &json)?;
     Ok(manifest)
+}
+
+/// Coded size x SAR (an unknown SAR counts as square); 0/1 when the size is unknown.
+fn display_aspect(facts: &SourceFacts) -> Rational {
+    let sar = if facts.sar.num > 0 && facts.sar.den > 0 {
+        facts.sar
+    } else {
+        Rational::new(1, 1)
+    };
+    Rational::new(
+        i64::from(facts.resolution.width) * sar.num,
+        i64::from(facts.resolution.height) * sar.den,
+    )
 }
 
 /// `path` relative to `out`, with `/` separators.

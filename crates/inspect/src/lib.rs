@@ -34,6 +34,7 @@ mod picture;
 mod progress;
 mod report;
 mod run;
+mod simd;
 pub mod truncation;
 mod work;
 

@@ -6,6 +6,7 @@
 
 use crate::analysis::interlace::{comb_measure, CombMeasure};
 use crate::analysis::luma::{downscale_half, Luma};
+use crate::simd::wide_simd;
 use reel_core::{Plane, Resolution, Timestamp};
 use reel_media::FrameView;
 use std::sync::mpsc;
@@ -63,8 +64,13 @@ impl Preparer {
             .try_recv()
             .unwrap_or_else(|_| Plane::new(0, 0));
         // Combing lives in single lines: it samples full resolution.
-        let comb = comb_measure(luma);
-        downscale_half(luma, &mut quarter);
+        let comb = wide_simd(
+            #[inline(always)]
+            || {
+                downscale_half(luma, &mut quarter);
+                comb_measure(luma)
+            },
+        );
         Picture {
             info,
             quarter,

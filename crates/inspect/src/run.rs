@@ -183,12 +183,14 @@ fn decode_and_analyse(
     let levels = levels(video, opts);
     let pool = opts.pool.as_deref();
     let threads = pool.map_or_else(rayon::current_num_threads, |p| p.current_num_threads());
-    // One frame per task, on half the pool: the decoder's own threads want
-    // the other half (on 16 cores, 8 analysis tasks beat 16 and 4). Three
-    // batches cycle (filling, measured, folded), so quarter pictures in
-    // memory are about 1.5 x threads + the decoder queue, whatever the title
-    // length; full frames are never copied.
-    let batch_len = (threads / 2).clamp(2, 64);
+    // Half the pool's width of frames, but at least 8: the decoder's own
+    // threads want the other half (on 16 cores, 8 analysis tasks beat 16
+    // and 4), and on a small machine every batch wakes pool threads that
+    // spin before they sleep, taking cycles from the decoder. Three batches
+    // cycle (filling, measured, folded), so quarter pictures in memory are
+    // about 3 x batch + the decoder queue, whatever the title length; full
+    // frames are never copied.
+    let batch_len = (threads / 2).clamp(8, 64);
     let mut filling = Batch::new(batch_len, levels);
     let mut spare = Some(Batch::new(batch_len, levels));
     let (done_tx, done_rx) = mpsc::channel();

@@ -15,6 +15,7 @@ use crate::analysis::interlace::CombMeasure;
 use crate::analysis::luma::Luma;
 use crate::analysis::siti::{frame_difference, spatial_information, FrameDiff, SobelScratch};
 use crate::picture::Picture;
+use crate::simd::wide_simd;
 use reel_core::Plane;
 
 /// Luma levels (8-bit) the per-frame measures compare against.
@@ -68,11 +69,17 @@ impl FrameSlot {
         }
         let quarter = &pic.quarter;
         m.comb = pic.comb;
-        m.si = spatial_information(Luma::U8(quarter.view()), &mut self.sobel);
         m.diff = None;
-        self.extractor.extract(quarter, &mut m.features);
-        m.content = content_box(quarter, levels.bar, &mut self.crop);
         m.content_plane = (quarter.width(), quarter.height());
+        let (sobel, extractor, crop) = (&mut self.sobel, &mut self.extractor, &mut self.crop);
+        wide_simd(
+            #[inline(always)]
+            || {
+                m.si = spatial_information(Luma::U8(quarter.view()), sobel);
+                extractor.extract(quarter, &mut m.features);
+                m.content = content_box(quarter, levels.bar, crop);
+            },
+        );
     }
 }
 
@@ -80,5 +87,8 @@ impl FrameSlot {
 /// `prev`, the previous frame's; `None` when the sizes differ (an empty
 /// `prev` stands for "no previous frame").
 pub(crate) fn quarter_difference(cur: &Plane<u8>, prev: &Plane<u8>) -> Option<FrameDiff> {
-    frame_difference(Luma::U8(cur.view()), Luma::U8(prev.view()))
+    wide_simd(
+        #[inline(always)]
+        || frame_difference(Luma::U8(cur.view()), Luma::U8(prev.view())),
+    )
 }

@@ -16,6 +16,9 @@ pub struct VideoEncoderConfig {
     /// Sample aspect ratio written into the stream (1:1 when unknown).
     pub sar: Rational,
     pub color: ColorInfo,
+    /// Display rotation tagged on the muxed stream (degrees counter-clockwise,
+    /// as [`crate::VideoParams::rotation`]); 0 writes no display matrix.
+    pub rotation: i32,
     /// Largest distance between key frames, in frames.
     pub gop: u32,
     /// Target / maximum bit rate and VBV buffer, bits per second / bits.

@@ -16,6 +16,7 @@
 //! | `source.rs` | open a path / `file://` / http(s) URL with libavformat |
 //! | `probe.rs` | container, stream and main-video facts ([`SourceInfo`], [`VideoParams`]) |
 //! | `side_data.rs` | HDR10 mastering display / content light, display-matrix rotation |
+//! | `stream_side_data.rs` | display matrix and side-data copies on output streams |
 //! | `engine.rs` | demux + decode loop: damage becomes issues, EOF drains the decoder |
 //! | `decode.rs` | [`VideoDecoder`]: frame indices, frame-exact starts |
 //! | `seek.rs` | timestamp <-> frame index mapping, seek backoff |
@@ -70,6 +71,7 @@ mod seek;
 mod side_data;
 mod sniff;
 mod source;
+mod stream_side_data;
 mod sws;
 mod thread;
 mod view;

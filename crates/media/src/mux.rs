@@ -6,6 +6,7 @@ use crate::demux::PacketReader;
 use crate::encode::VideoEncoder;
 use crate::ffi_util::{err_text, rational};
 use crate::packet::{av_q, EncodedPacket};
+use crate::stream_side_data as side;
 use crate::write_error::{WriteError, WriteResult};
 use ffmpeg_next::Dictionary;
 use reel_core::Rational;
@@ -71,6 +72,7 @@ impl Muxer {
         let tb = encoder.time_base();
         let sar = encoder.config().sar;
         let fr = encoder.config().frame_rate;
+        let rotation = encoder.config().rotation;
         let mut st = self
             .ctx
             .add_stream(ffmpeg_next::encoder::find(ffmpeg_next::codec::Id::None))
@@ -90,6 +92,11 @@ impl Muxer {
                 (*s.codecpar).sample_aspect_ratio = av_q(sar);
             }
             (*s.codecpar).codec_tag = 0;
+        }
+        if rotation.rem_euclid(360) != 0 {
+            // SAFETY: the stream is owned by `ctx` and not yet written.
+            unsafe { side::set_rotation(st.as_mut_ptr(), rotation) }
+                .map_err(|reason| self.err("tag the display rotation", reason))?;
         }
         self.time_bases.push(tb);
         Ok(self.time_bases.len() - 1)
@@ -155,6 +162,10 @@ impl Muxer {
             s.avg_frame_rate = fr;
             (*s.codecpar).codec_tag = 0;
         }
+        // Display matrix, mastering display, content light... travel with the copy.
+        // SAFETY: both streams are valid while `reader` and `ctx` live.
+        unsafe { side::copy_stream_side_data(ist.as_ptr(), st.as_mut_ptr()) }
+            .map_err(|reason| self.err("copy stream side data", reason))?;
         self.time_bases.push(tb);
         Ok(self.time_bases.len() - 1)
     }

@@ -49,6 +49,9 @@ pub struct TranscodeArgs {
     /// AAC bit rate, kbit/s.
     #[arg(long, default_value_t = 128)]
     pub audio_kbps: u64,
+    /// Always re-encode the audio, even when the source's is suitable AAC-LC.
+    #[arg(long)]
+    pub no_audio_passthrough: bool,
     /// Skip HLS packaging.
     #[arg(long)]
     pub no_hls: bool,
@@ -112,6 +115,7 @@ pub fn run(args: &TranscodeArgs, global: &GlobalArgs) -> Result<ExitCode> {
         threads: args.threads,
         audio: reel_encode::AudioOptions {
             bit_rate: args.audio_kbps * 1000,
+            passthrough: !args.no_audio_passthrough,
             ..Default::default()
         },
         hls: !args.no_hls,
@@ -142,6 +146,11 @@ pub fn run(args: &TranscodeArgs, global: &GlobalArgs) -> Result<ExitCode> {
     if args.json {
         println!("{json}");
     } else if !global.quiet {
+        // Says how much a re-run after an interruption reused.
+        println!(
+            "chunks: {} encoded, {} skipped (already complete)",
+            manifest.chunks_encoded, manifest.chunks_skipped
+        );
         for r in &manifest.renditions {
             println!(
                 "{:<16} {:>6} frames {:>8.0} kb/s  {}",

@@ -53,6 +53,9 @@ pub struct AudioEntry {
     pub sample_rate: u32,
     pub bit_rate: u64,
     pub duration_s: f64,
+    /// The source's packets were copied, not re-encoded (see docs/manifests.md).
+    #[serde(default)]
+    pub passthrough: bool,
 }
 
 /// The `encode.json` manifest.
@@ -65,6 +68,12 @@ pub struct EncodeManifest {
     /// Forced key frame cadence inside chunks, in frames.
     pub gop_frames: u32,
     pub chunks: Vec<ChunkSpan>,
+    /// Chunk objects (chunk x rung) this run encoded.
+    #[serde(default)]
+    pub chunks_encoded: u64,
+    /// Chunk objects a re-run found complete and verified, so kept as they were.
+    #[serde(default)]
+    pub chunks_skipped: u64,
     pub renditions: Vec<RenditionEntry>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub audio: Option<AudioEntry>,

@@ -116,28 +116,90 @@ pub fn decoded_frames(input: &Path) -> u64 {
         .unwrap()
 }
 
-/// Mean PSNR (Y) of `dist` against `reference` scaled to `dist`'s size.
-pub fn psnr(dist: &Path, reference: &Path, w: u32, h: u32) -> f64 {
-    let filter = format!("[1:v]scale={w}:{h}:flags=bicubic[r];[0:v][r]psnr");
-    let out = Command::new("ffmpeg")
-        .args(["-v", "info", "-i"])
-        .arg(dist)
-        .arg("-i")
-        .arg(reference)
-        .args(["-lavfi", &filter, "-f", "null", "-"])
-        .output()
-        .expect("ffmpeg runs");
-    let err = String::from_utf8_lossy(&out.stderr);
-    let line = err
-        .lines()
-        .find(|l| l.contains("PSNR y:"))
-        .expect("psnr line");
-    let y = line
-        .split("y:")
-        .nth(1)
+/// Pooled mean VMAF (vmaf_v0.6.1, reel-vmaf) of `dist` against `reference`
+/// downscaled (bicubic) to `dist`'s size and layout.
+pub fn vmaf(dist: &Path, reference: &Path) -> f64 {
+    use reel_media::{spawn_decoder, DecodeEvent, DecoderOptions, ScaleAlgorithm, Scaler};
+    let open = |p: &Path| {
+        spawn_decoder(
+            p.to_string_lossy().into_owned(),
+            DecoderOptions::default(),
+            4,
+        )
         .unwrap()
-        .split_whitespace()
-        .next()
+    };
+    let dis_rx = open(dist);
+    let ref_rx = open(reference);
+    let (dst, dst_layout) = (dis_rx.params().resolution, dis_rx.params().output_layout());
+    let src = (ref_rx.params().resolution, ref_rx.params().output_layout());
+    let mut scaler = Scaler::new(src, (dst, dst_layout), ScaleAlgorithm::Bicubic).unwrap();
+    let frames = |rx: reel_media::FrameReceiver| {
+        rx.map(|e| match e {
+            Ok(DecodeEvent::Frame(f)) => Ok(f),
+            // A skipped frame would misalign the pairs: fail instead.
+            Ok(DecodeEvent::Error(issue)) => Err(issue.message),
+            Err(e) => Err(e.to_string()),
+        })
+    };
+    let refs =
+        frames(ref_rx).map(move |f| f.and_then(|f| scaler.scale(&f).map_err(|e| e.to_string())));
+    let scorer = reel_vmaf::Vmaf::try_new(reel_vmaf::VmafConfig::default()).unwrap();
+    let scores = scorer
+        .score(reel_vmaf::pair_frames(refs, frames(dis_rx)))
         .unwrap();
-    y.parse().unwrap()
+    scores.pooled["vmaf"].mean
+}
+
+/// A clip made by the ffmpeg CLI with `args` (inputs and encoding options),
+/// cached under `target/fixtures/encode-src/<name>`.
+pub fn generated(name: &str, args: &[&str]) -> PathBuf {
+    let dir = workspace().join("target/fixtures/encode-src");
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join(name);
+    if !path.exists() {
+        let tmp = dir.join(format!("tmp-{}-{name}", std::process::id()));
+        let out = Command::new("ffmpeg")
+            .args(["-v", "error", "-y"])
+            .args(args)
+            .arg(&tmp)
+            .output()
+            .expect("ffmpeg runs");
+        assert!(
+            out.status.success(),
+            "ffmpeg {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        std::fs::rename(&tmp, &path).unwrap();
+    }
+    path
+}
+
+/// ffprobe's JSON for `args` followed by `file`.
+pub fn ffprobe_json(args: &[&str], file: &Path) -> serde_json::Value {
+    let mut all = vec!["-v", "error", "-of", "json"];
+    all.extend_from_slice(args);
+    let f = file.to_string_lossy();
+    all.push(&f);
+    serde_json::from_str(&ffprobe(&all)).unwrap()
+}
+
+/// sha256 of every packet of the first audio stream, in file order.
+pub fn audio_packet_hashes(file: &Path) -> Vec<String> {
+    let v = ffprobe_json(
+        &[
+            "-select_streams",
+            "a:0",
+            "-show_data_hash",
+            "sha256",
+            "-show_entries",
+            "packet=data_hash",
+        ],
+        file,
+    );
+    v["packets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["data_hash"].as_str().unwrap().to_string())
+        .collect()
 }

@@ -38,6 +38,7 @@ pub struct CropScratch {
 
 /// The content box of one 8-bit picture, or `None` when it is all bar.
 /// `limit`: luma above which a pixel is picture rather than bar.
+#[inline(always)]
 pub fn content_box(luma: &Plane<u8>, limit: u8, scratch: &mut CropScratch) -> Option<ContentBox> {
     let (w, h) = (luma.width(), luma.height());
     if w == 0 || h == 0 {

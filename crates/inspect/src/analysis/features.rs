@@ -113,6 +113,7 @@ impl FeatureExtractor {
         }
     }
 
+    #[inline(always)]
     fn prepare(&mut self, w: usize, h: usize) {
         if (w, h) == (self.width, self.height) {
             return;
@@ -131,6 +132,7 @@ impl FeatureExtractor {
     }
 
     /// Fills `out` with the features of `luma` (8-bit, usually quarter-area).
+    #[inline(always)]
     pub fn extract(&mut self, luma: &Plane<u8>, out: &mut LumaFeatures) {
         let (w, h) = (luma.width(), luma.height());
         out.hist.iter_mut().for_each(|v| *v = 0);
@@ -190,6 +192,7 @@ impl FeatureExtractor {
 /// Adds the 32-bin histogram of `values` to `region`. Four partial
 /// histograms take turns, so runs of equal values (flat picture) do not
 /// wait on the previous increment of the same counter.
+#[inline(always)]
 fn count_into(values: &[u8], region: &mut [u32]) {
     let mut parts = [[0u32; BINS]; 4];
     let quads = values.chunks_exact(4);

@@ -41,6 +41,7 @@ fn line_step(height: usize) -> usize {
 /// Cross-field second difference (8-bit units) below which a pixel never counts.
 const MIN_TOOTH: i16 = 24;
 
+#[inline(always)]
 pub fn comb_measure(luma: Luma<'_>) -> CombMeasure {
     match luma {
         Luma::U8(p) => measure(p, 0),
@@ -48,6 +49,7 @@ pub fn comb_measure(luma: Luma<'_>) -> CombMeasure {
     }
 }
 
+#[inline(always)]
 fn measure<T: Sample>(p: PlaneRef<'_, T>, shift: u32) -> CombMeasure {
     let h = p.height();
     let mut m = CombMeasure::default();

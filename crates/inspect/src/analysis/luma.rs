@@ -70,6 +70,7 @@ impl<'a> Luma<'a> {
 /// `out` is reallocated only when the size changes, so a caller that keeps
 /// it across frames allocates once per resolution. An odd last column or row
 /// is dropped (a frame narrower than 2 keeps its single column).
+#[inline(always)]
 pub fn downscale_half(src: Luma<'_>, out: &mut Plane<u8>) {
     match src {
         Luma::U8(p) => downscale_half_u8(p, out),
@@ -83,6 +84,7 @@ const BLOCK: usize = 64;
 
 /// The 8-bit case, the common one, in two plain loops the compiler
 /// vectorises: vertical pair sums in 16 bits, then horizontal pairs.
+#[inline(always)]
 fn downscale_half_u8(src: PlaneRef<'_, u8>, out: &mut Plane<u8>) {
     let (w, h) = (src.width(), src.height());
     if w < 2 || h == 0 {
@@ -113,6 +115,7 @@ fn downscale_half_u8(src: PlaneRef<'_, u8>, out: &mut Plane<u8>) {
     }
 }
 
+#[inline(always)]
 fn downscale_half_t<T: Sample>(src: PlaneRef<'_, T>, shift: u32, out: &mut Plane<u8>) {
     let (w, h) = (src.width(), src.height());
     let (ow, oh) = ((w / 2).max(w.min(1)), (h / 2).max(h.min(1)));

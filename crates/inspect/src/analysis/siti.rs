@@ -48,6 +48,7 @@ pub struct SobelScratch {
 
 /// P.910 spatial information of one picture, in 8-bit units. `None` when the
 /// picture is smaller than the 3x3 kernel.
+#[inline(always)]
 pub fn spatial_information(luma: Luma<'_>, scratch: &mut SobelScratch) -> Option<f64> {
     match luma {
         Luma::U8(p) => sobel_std(p, 0, scratch),
@@ -55,6 +56,7 @@ pub fn spatial_information(luma: Luma<'_>, scratch: &mut SobelScratch) -> Option
     }
 }
 
+#[inline(always)]
 fn sobel_std<T: Sample>(p: PlaneRef<'_, T>, shift: u32, s: &mut SobelScratch) -> Option<f64> {
     let (w, h) = (p.width(), p.height());
     if w < 3 || h < 3 {
@@ -112,6 +114,7 @@ fn sobel_std<T: Sample>(p: PlaneRef<'_, T>, shift: u32, s: &mut SobelScratch) ->
 /// Replaces each value by its square root and returns their sum: a plain
 /// map, then a sum in eight independent f32 lanes (a float reduction the
 /// compiler vectorises only when written this way), then in f64.
+#[inline(always)]
 fn sum_sqrt(values: &mut [f32]) -> f64 {
     values.iter_mut().for_each(|v| *v = v.sqrt());
     let mut lanes = [0f32; 8];
@@ -136,6 +139,7 @@ pub struct FrameDiff {
 
 /// TI and mean absolute difference between `cur` and `prev`. `None` when the
 /// two pictures differ in size or sample type (a mid-stream format change).
+#[inline(always)]
 pub fn frame_difference(cur: Luma<'_>, prev: Luma<'_>) -> Option<FrameDiff> {
     match (cur, prev) {
         (Luma::U8(a), Luma::U8(b)) => diff_stats(a, b, 0),
@@ -144,6 +148,7 @@ pub fn frame_difference(cur: Luma<'_>, prev: Luma<'_>) -> Option<FrameDiff> {
     }
 }
 
+#[inline(always)]
 fn diff_stats<T: Sample>(a: PlaneRef<'_, T>, b: PlaneRef<'_, T>, shift: u32) -> Option<FrameDiff> {
     let (w, h) = (a.width(), a.height());
     if w != b.width() || h != b.height() || w == 0 || h == 0 {
@@ -172,6 +177,7 @@ fn diff_stats<T: Sample>(a: PlaneRef<'_, T>, b: PlaneRef<'_, T>, shift: u32) -> 
     })
 }
 
+#[inline(always)]
 fn std_dev(sum: f64, sum_sq: f64, n: f64) -> f64 {
     let mean = sum / n;
     (sum_sq / n - mean * mean).max(0.0).sqrt()
