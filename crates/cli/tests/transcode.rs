@@ -5,31 +5,11 @@
 mod common;
 
 use common::*;
+use reel_testkit::decoded_frames;
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
-
-/// Frames the ffmpeg CLI decodes from the first video stream of `file`.
-fn decoded_frames(file: &Path) -> u64 {
-    let out = Command::new("ffmpeg")
-        .args(["-v", "error", "-i"])
-        .arg(file)
-        .args(["-map", "0:v:0", "-f", "null", "-progress", "pipe:1", "-"])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .filter_map(|l| l.strip_prefix("frame="))
-        .next_back()
-        .and_then(|v| v.trim().parse().ok())
-        .unwrap()
-}
 
 /// Completed chunk objects: those whose `<index>.json` record has been written
 /// (the record is written after the chunk, so it marks the chunk complete).

@@ -52,10 +52,7 @@ pub fn encode_audio(
     video_duration_s: f64,
     opts: &AudioOptions,
 ) -> Result<Option<EncodedAudio>> {
-    let fail = |reason: String| Error::Audio {
-        input: source.to_string(),
-        reason,
-    };
+    let fail = audio_error(source);
     let decoder = match AudioDecoder::open(source, None) {
         Ok(d) => d,
         Err(reel_media::Error::NoAudioStream { .. }) => return Ok(None),
@@ -137,10 +134,7 @@ fn try_copy(
     video_duration_s: f64,
     opts: &AudioOptions,
 ) -> Result<Option<EncodedAudio>> {
-    let fail = |reason: String| Error::Audio {
-        input: source.to_string(),
-        reason,
-    };
+    let fail = audio_error(source);
     let media = reel_media::MediaSource::open(source).map_err(|e| fail(e.to_string()))?;
     let info = media.info();
     let Some(stream) = info
@@ -193,6 +187,14 @@ fn remix(samples: &[f32], in_ch: usize, out_ch: usize) -> Vec<f32> {
         }
     }
     out
+}
+
+/// Builds [`Error::Audio`] for `source` from a reason.
+fn audio_error(source: &str) -> impl Fn(String) -> Error + '_ {
+    move |reason| Error::Audio {
+        input: source.to_string(),
+        reason,
+    }
 }
 
 #[cfg(test)]

@@ -8,6 +8,7 @@ mod common;
 
 use common::*;
 use reel_encode::{parse_spec, run, EncodeConfig, SourceFacts};
+use reel_testkit::decoded_frames;
 
 fn config(specs: &[&str]) -> EncodeConfig {
     EncodeConfig {

@@ -32,3 +32,26 @@ pub fn clip(name: &str) -> PathBuf {
     );
     path
 }
+
+/// Frames the ffmpeg CLI decodes from the first video stream of `input`: an
+/// independent count to check our own decoding and muxing against.
+pub fn decoded_frames(input: &Path) -> u64 {
+    let out = std::process::Command::new("ffmpeg")
+        .args(["-v", "error", "-i"])
+        .arg(input)
+        .args(["-map", "0:v:0", "-f", "null", "-progress", "pipe:1", "-"])
+        .output()
+        .expect("ffmpeg runs");
+    assert!(
+        out.status.success(),
+        "ffmpeg decode of {}: {}",
+        input.display(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter_map(|l| l.strip_prefix("frame="))
+        .next_back()
+        .and_then(|v| v.trim().parse().ok())
+        .expect("ffmpeg reports a frame count")
+}

@@ -94,28 +94,6 @@ pub fn stream_end(file: &Path, kind: &str) -> f64 {
     start + dur
 }
 
-/// Frames decoded by the ffmpeg CLI from `input` (first video stream).
-pub fn decoded_frames(input: &Path) -> u64 {
-    let out = Command::new("ffmpeg")
-        .args(["-v", "error", "-i"])
-        .arg(input)
-        .args(["-map", "0:v:0", "-f", "null", "-progress", "pipe:1", "-"])
-        .output()
-        .expect("ffmpeg runs");
-    assert!(
-        out.status.success(),
-        "ffmpeg decode of {}: {}",
-        input.display(),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .filter_map(|l| l.strip_prefix("frame="))
-        .next_back()
-        .and_then(|v| v.trim().parse().ok())
-        .unwrap()
-}
-
 /// Pooled mean VMAF (vmaf_v0.6.1, reel-vmaf) of `dist` against `reference`
 /// downscaled (bicubic) to `dist`'s size and layout.
 pub fn vmaf(dist: &Path, reference: &Path) -> f64 {

@@ -10,7 +10,7 @@
 //! sample further. VIF only sums over pixels, so the even and odd outputs
 //! are scored in separate lanes without interleaving them back.
 
-use super::vif_stats::{variances, VifSums, SIGMA_NSQ};
+use super::vif_stats::{add_terms, variances, VifSums, SIGMA_NSQ};
 use pulp::x86::V3;
 use pulp::{f64x4, i16x16, i32x4, i32x8, u64x4};
 
@@ -214,17 +214,5 @@ fn block_terms_v3(
         den[l] = t(den_i[l]) + 2048 * (den_e[l] as i32 - 1038) - 17 * 2048;
         num[l] = t(n2_i[l]) - t(n1_i[l]) + 2048 * (n2_e[l] as i32 - n1_e[l] as i32);
     }
-    let (mut den_log, mut num_log, mut num_nonlog, mut cnt_nonlog) = (0i64, 0i64, 0i64, 0i64);
-    for l in 0..STEP {
-        let big = s1[l] >= SIGMA_NSQ;
-        let ok = big & (s12[l] > 0) & (s2[l] > 0);
-        den_log += i64::from(if big { den[l] } else { 0 });
-        num_log += i64::from(if ok { num[l] } else { 0 });
-        num_nonlog += if big { 0 } else { i64::from(s2[l]) };
-        cnt_nonlog += i64::from(!big);
-    }
-    sums.den_log += den_log;
-    sums.num_log += num_log;
-    sums.num_nonlog += num_nonlog;
-    sums.cnt_nonlog += cnt_nonlog;
+    add_terms(s1, s2, s12, &den, &num, sums);
 }

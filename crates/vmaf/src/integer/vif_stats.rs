@@ -312,20 +312,34 @@ pub(crate) fn block_terms<const N: usize>(
         n2_i[l] = i2;
         num_k[l] = k2 - k1;
     }
-    let mut den_t = [0i64; N];
-    let mut num_t = [0i64; N];
+    let mut den = [0i32; N];
+    let mut num = [0i32; N];
     for l in 0..N {
-        den_t[l] = i64::from(table[den_i[l] & 0xffff]);
-        num_t[l] = i64::from(table[n2_i[l] & 0xffff]) - i64::from(table[n1_i[l] & 0xffff]);
+        let t = |i: usize| i32::from(table[i & 0xffff]);
+        // Entries are at most 2^15 and the powers small: all fit i32.
+        den[l] = t(den_i[l]) + 2048 * den_k[l] as i32 - 17 * 2048;
+        num[l] = t(n2_i[l]) - t(n1_i[l]) + 2048 * num_k[l] as i32;
     }
+    add_terms(s1, s2, s12, &den, &num, sums);
+}
+
+/// Adds one block's per-pixel log terms (`den`, `num`) and non-log terms
+/// to `sums`, selecting without branches as libvmaf's conditions say.
+#[inline(always)]
+pub(crate) fn add_terms<const N: usize>(
+    s1: &[i32; N],
+    s2: &[i32; N],
+    s12: &[i32; N],
+    den: &[i32; N],
+    num: &[i32; N],
+    sums: &mut VifSums,
+) {
     let (mut den_log, mut num_log, mut num_nonlog, mut cnt_nonlog) = (0i64, 0i64, 0i64, 0i64);
     for l in 0..N {
         let big = s1[l] >= SIGMA_NSQ;
         let ok = big & (s12[l] > 0) & (s2[l] > 0);
-        let den = den_t[l] + 2048 * den_k[l] - 17 * 2048;
-        let num = num_t[l] + 2048 * num_k[l];
-        den_log += if big { den } else { 0 };
-        num_log += if ok { num } else { 0 };
+        den_log += i64::from(if big { den[l] } else { 0 });
+        num_log += i64::from(if ok { num[l] } else { 0 });
         num_nonlog += if big { 0 } else { i64::from(s2[l]) };
         cnt_nonlog += i64::from(!big);
     }
