@@ -51,16 +51,17 @@ impl StreamLook {
     }
 }
 
-/// x265's `master-display` and `max-cll` options for HDR10 SEI (units of
-/// 0.00002 for chromaticity and 0.0001 cd/m² for luminance, as x265 wants).
-fn x265_hdr10(hdr: &HdrInfo) -> String {
+/// HDR10 SEI options in x265's and x264's syntax (units of 0.00002 for
+/// chromaticity and 0.0001 cd/m² for luminance); the option names differ:
+/// `master-display`/`max-cll` for x265, `mastering-display`/`cll` for x264.
+fn sei_hdr10(hdr: &HdrInfo, master_key: &str, cll_key: &str) -> String {
     let mut s = String::new();
     if let Some(m) = &hdr.mastering_display {
         let c = |v: f64| (v * 50_000.0).round() as i64;
         let [r, g, b] = m.primaries;
         let w = m.white_point;
         s.push_str(&format!(
-            ":master-display=G({},{})B({},{})R({},{})WP({},{})L({},{})",
+            ":{master_key}=G({},{})B({},{})R({},{})WP({},{})L({},{})",
             c(g.0),
             c(g.1),
             c(b.0),
@@ -74,9 +75,36 @@ fn x265_hdr10(hdr: &HdrInfo) -> String {
         ));
     }
     if let Some(l) = &hdr.content_light {
-        s.push_str(&format!(":max-cll={},{}", l.max_cll, l.max_fall));
+        s.push_str(&format!(":{cll_key}={},{}", l.max_cll, l.max_fall));
     }
     s
+}
+
+/// SVT-AV1's `mastering-display` and `content-light` (chromaticity and cd/m²
+/// as decimals), written by the encoder as AV1 metadata OBUs.
+fn svt_hdr10(hdr: &HdrInfo) -> String {
+    let mut s = String::new();
+    if let Some(m) = &hdr.mastering_display {
+        let [r, g, b] = m.primaries;
+        let w = m.white_point;
+        s.push_str(&format!(
+            ":mastering-display=G({:.5},{:.5})B({:.5},{:.5})R({:.5},{:.5})WP({:.5},{:.5})L({:.4},{:.4})",
+            g.0, g.1, b.0, b.1, r.0, r.1, w.0, w.1, m.max_luminance, m.min_luminance
+        ));
+    }
+    if let Some(l) = &hdr.content_light {
+        s.push_str(&format!(":content-light={},{}", l.max_cll, l.max_fall));
+    }
+    s
+}
+
+/// Whether `encoder` is an AV1 encoder that cannot write HDR10 metadata
+/// itself, so reel splices the metadata OBUs into its key frames.
+pub fn needs_av1_hdr_obus(encoder: &str) -> bool {
+    matches!(
+        encoder,
+        "libaom-av1" | "librav1e" | "av1_nvenc" | "av1_qsv" | "av1_amf"
+    )
 }
 
 /// Builds the encoder configuration of `r` with a key frame every `gop` frames.
@@ -107,7 +135,14 @@ pub fn encoder_config(
         "libx264" => {
             opt("preset", preset.unwrap_or_else(|| "medium".to_string()));
             opt("forced-idr", "1".to_string());
-            opt("x264-params", "scenecut=0:open-gop=0".to_string());
+            // HDR10 static metadata goes into the bitstream as SEI.
+            opt(
+                "x264-params",
+                format!(
+                    "scenecut=0:open-gop=0{}",
+                    sei_hdr10(&look.hdr, "mastering-display", "cll")
+                ),
+            );
             if let Some(c) = crf {
                 opt("crf", format!("{c}"));
             }
@@ -120,7 +155,7 @@ pub fn encoder_config(
                 "x265-params",
                 format!(
                     "scenecut=0:open-gop=0:log-level=error{}",
-                    x265_hdr10(&look.hdr)
+                    sei_hdr10(&look.hdr, "master-display", "max-cll")
                 ),
             );
             if let Some(c) = crf {
@@ -130,7 +165,10 @@ pub fn encoder_config(
         "libsvtav1" => {
             opt("preset", preset.unwrap_or_else(|| "8".to_string()));
             // Closed GOPs: every intra refresh is a real key frame.
-            opt("svtav1-params", "irefresh-type=2:scd=0".to_string());
+            opt(
+                "svtav1-params",
+                format!("irefresh-type=2:scd=0{}", svt_hdr10(&look.hdr)),
+            );
             if let Some(c) = crf {
                 opt("crf", format!("{}", c.round() as i64));
             }
@@ -178,6 +216,7 @@ pub fn encoder_config(
         frame_rate: look.frame_rate,
         sar: look.sar_for(r.resolution),
         color: look.color.clone(),
+        hdr: look.hdr.clone(),
         rotation: look.rotation,
         gop: gop.max(1),
         bit_rate,
@@ -216,7 +255,7 @@ mod tests {
     }
 
     #[test]
-    fn hdr10_becomes_x265_options() {
+    fn hdr10_becomes_encoder_options() {
         let hdr = HdrInfo {
             transfer: Some("pq".to_string()),
             mastering_display: Some(MasteringDisplay {
@@ -231,9 +270,14 @@ mod tests {
             }),
         };
         assert_eq!(
-            x265_hdr10(&hdr),
+            sei_hdr10(&hdr, "master-display", "max-cll"),
             ":master-display=G(13250,34500)B(7500,3000)R(34000,16000)WP(15635,16450)L(10000000,1):max-cll=1000,400"
         );
-        assert_eq!(x265_hdr10(&HdrInfo::default()), "");
+        assert_eq!(
+            svt_hdr10(&hdr),
+            ":mastering-display=G(0.26500,0.69000)B(0.15000,0.06000)R(0.68000,0.32000)WP(0.31270,0.32900)L(1000.0000,0.0001):content-light=1000,400"
+        );
+        assert_eq!(sei_hdr10(&HdrInfo::default(), "a", "b"), "");
+        assert_eq!(svt_hdr10(&HdrInfo::default()), "");
     }
 }

@@ -8,7 +8,9 @@
 //!
 //! What every rendition keeps from the source: the colour tags (primaries,
 //! transfer, matrix, range, chroma location); HDR10 static metadata
-//! (mastering display, content light) as SEI in libx265 rungs; the display
+//! (mastering display, content light) as SEI in libx264/libx265 rungs, as
+//! metadata OBUs in AV1 rungs (libsvtav1 writes them, reel splices them into
+//! libaom's key frames) and as container boxes for VP9; the display
 //! rotation, tagged unchanged (rung sizes are coded sizes, before rotation);
 //! and the display aspect: each rung's SAR is chosen so that its coded size
 //! shows at the source's display aspect. The main audio is copied rather than
@@ -19,6 +21,7 @@
 //! |---|---|
 //! | `spec.rs` | `1280x720:h264:crf=23:...` -> [`RungRecipe`](reel_core::RungRecipe), checks |
 //! | `codec.rs` | recipe -> libavcodec encoder name and options |
+//! | `av1_hdr.rs` | HDR10 metadata OBUs for AV1 encoders without their own |
 //! | `plan.rs` | cuts -> chunk plan within min/max lengths |
 //! | `unit.rs` | one chunk, decode once, encode every rung; chunk records, resume |
 //! | `assemble.rs` | chunks -> `renditions/<rung>.mp4` with continuous timestamps |
@@ -47,6 +50,7 @@
 mod assemble;
 mod audio;
 mod audio_copy;
+mod av1_hdr;
 mod checksum;
 mod codec;
 mod error;
@@ -59,8 +63,9 @@ mod unit;
 pub use assemble::{assemble, rendition_path, Assembled};
 pub use audio::{encode_audio, AudioOptions, EncodedAudio};
 pub use audio_copy::passthrough_fits;
+pub use av1_hdr::Av1HdrObus;
 pub use checksum::file_checksum;
-pub use codec::{encoder_config, encoder_name, StreamLook};
+pub use codec::{encoder_config, encoder_name, needs_av1_hdr_obus, StreamLook};
 pub use error::{Error, Result};
 pub use plan::{plan_chunks, ChunkLimits};
 pub use run::{encode_chunks, plan_for, run, EncodeConfig, RunStats, SourceFacts};

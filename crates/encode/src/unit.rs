@@ -4,14 +4,15 @@
 //! rename) with a `<index>.json` record holding its checksum; a chunk whose
 //! record matches and verifies is skipped.
 
+use crate::av1_hdr::Av1HdrObus;
 use crate::checksum::{commit, ensure_dir, file_checksum, temp_path, write_atomic};
-use crate::codec::{encoder_config, StreamLook};
+use crate::codec::{encoder_config, needs_av1_hdr_obus, StreamLook};
 use crate::error::{Error, Result};
 use reel_core::manifest::ChunkSpan;
 use reel_core::{ChromaSubsampling, PixelLayout, Resolution, RungRecipe};
 use reel_media::{
-    DecodeEvent, DecoderOptions, Muxer, ScaleAlgorithm, Scaler, VideoDecoder, VideoEncoder,
-    WriteError,
+    DecodeEvent, DecoderOptions, EncodedPacket, Muxer, ScaleAlgorithm, Scaler, VideoDecoder,
+    VideoEncoder, WriteError,
 };
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
@@ -89,8 +90,45 @@ struct RungWriter<'a> {
     scaler: Option<Scaler>,
     encoder: VideoEncoder,
     muxer: Muxer,
-    tmp: PathBuf,
+    /// HDR10 metadata OBUs for AV1 encoders that do not write them.
+    hdr_obus: Option<Av1HdrObus>,
+    tmp: TempFile,
     path: PathBuf,
+}
+
+/// A temp file removed when dropped unless committed: a unit that fails
+/// leaves no partial chunk behind.
+struct TempFile {
+    path: PathBuf,
+    committed: bool,
+}
+
+impl Drop for TempFile {
+    fn drop(&mut self) {
+        if !self.committed {
+            let _ = std::fs::remove_file(&self.path);
+        }
+    }
+}
+
+impl RungWriter<'_> {
+    /// Muxes `packets`, adding the HDR10 OBUs to key frames where needed.
+    fn write(&mut self, packets: Vec<EncodedPacket>) -> std::result::Result<(), WriteError> {
+        for mut p in packets {
+            if let (Some(obus), true) = (&self.hdr_obus, p.key) {
+                if !obus.insert_into(&mut p.data) {
+                    return Err(WriteError::Mux {
+                        output: self.tmp.path.display().to_string(),
+                        step: "add HDR10 metadata to a key frame".to_string(),
+                        reason: "the encoder's packet is not a readable AV1 temporal unit"
+                            .to_string(),
+                    });
+                }
+            }
+            self.muxer.write(0, &p)?;
+        }
+        Ok(())
+    }
 }
 
 /// Encodes `chunk` for every rung whose chunk is not already verified.
@@ -166,11 +204,7 @@ pub fn encode_unit(ctx: &UnitContext, chunk: &ChunkSpan) -> Result<UnitOutcome> 
                 .encoder
                 .send(input, rel, key)
                 .map_err(|e| chunk_err(&w.rung.name, e))?;
-            for p in &packets {
-                w.muxer
-                    .write(0, p)
-                    .map_err(|e| chunk_err(&w.rung.name, e))?;
-            }
+            w.write(packets).map_err(|e| chunk_err(&w.rung.name, e))?;
         }
         got += 1;
         if got == chunk.frame_count {
@@ -188,11 +222,10 @@ pub fn encode_unit(ctx: &UnitContext, chunk: &ChunkSpan) -> Result<UnitOutcome> 
     for mut w in writers {
         let name = w.rung.name.clone();
         let packets = w.encoder.finish().map_err(|e| chunk_err(&name, e))?;
-        for p in &packets {
-            w.muxer.write(0, p).map_err(|e| chunk_err(&name, e))?;
-        }
+        w.write(packets).map_err(|e| chunk_err(&name, e))?;
         w.muxer.finish().map_err(|e| chunk_err(&name, e))?;
-        commit(&w.tmp, &w.path)?;
+        commit(&w.tmp.path, &w.path)?;
+        w.tmp.committed = true;
         let (size, checksum) = file_checksum(&w.path)?;
         let rec = ChunkRecord {
             start_frame: chunk.start_frame,
@@ -227,6 +260,9 @@ fn open_writer<'a>(
             ScaleAlgorithm::Bicubic,
         )?)
     };
+    let hdr_obus = needs_av1_hdr_obus(&cfg.encoder)
+        .then(|| Av1HdrObus::new(&cfg.hdr))
+        .flatten();
     let encoder = VideoEncoder::open(&cfg)?;
     let path = chunk_path(&ctx.out_dir, &rung.name, chunk.index);
     if let Some(dir) = path.parent() {
@@ -236,8 +272,11 @@ fn open_writer<'a>(
             reason: e.to_string(),
         })?;
     }
-    let tmp = temp_path(&path);
-    let mut muxer = Muxer::create(&tmp.to_string_lossy(), Some("mp4"))?;
+    let tmp = TempFile {
+        path: temp_path(&path),
+        committed: false,
+    };
+    let mut muxer = Muxer::create(&tmp.path.to_string_lossy(), Some("mp4"))?;
     muxer.add_video_stream(&encoder)?;
     muxer.write_header(&[])?;
     Ok(RungWriter {
@@ -245,6 +284,7 @@ fn open_writer<'a>(
         scaler,
         encoder,
         muxer,
+        hdr_obus,
         tmp,
         path,
     })

@@ -9,8 +9,9 @@
 mod common;
 
 use common::*;
+use reel_core::{HdrInfo, MasteringDisplay};
 use reel_encode::{parse_spec, run, EncodeConfig, SourceFacts};
-use reel_media::{MediaSource, VideoParams};
+use reel_media::{MediaSource, PacketReader, VideoParams};
 use std::path::Path;
 
 fn params(file: &Path) -> VideoParams {
@@ -70,9 +71,9 @@ fn frame_side_data(file: &Path, kind: &str) -> Vec<serde_json::Value> {
         .collect()
 }
 
-#[test]
-fn hdr10_colour_and_static_metadata_reach_every_rendition() {
-    let src = generated(
+/// 10-bit HEVC, BT.2020 / PQ, with HDR10 mastering display and content light SEI.
+fn hdr10_source() -> std::path::PathBuf {
+    generated(
         "hdr10-hevc.mp4",
         &[
             "-f",
@@ -96,7 +97,12 @@ fn hdr10_colour_and_static_metadata_reach_every_rendition() {
             "-x265-params",
             "log-level=error:master-display=G(13250,34500)B(7500,3000)R(34000,16000)WP(15635,16450)L(10000000,1):max-cll=1000,400",
         ],
-    );
+    )
+}
+
+#[test]
+fn hdr10_colour_and_static_metadata_reach_every_rendition() {
+    let src = hdr10_source();
     let want = params(&src);
     assert_eq!(want.color.primaries.as_deref(), Some("bt2020"));
     assert!(want.hdr.mastering_display.is_some() && want.hdr.content_light.is_some());
@@ -188,5 +194,187 @@ fn rotation_is_preserved_and_display_aspect_is_kept() {
             "{}: display matrix",
             f.display()
         );
+    }
+}
+
+/// The SEI messages (payload type, payload) of every key frame of an H.264
+/// file whose samples are length-prefixed NAL units (MP4).
+fn h264_key_frame_seis(file: &Path) -> Vec<Vec<(u32, Vec<u8>)>> {
+    let mut reader = PacketReader::open(&file.to_string_lossy()).unwrap();
+    let mut out = Vec::new();
+    while let Some((_, p)) = reader.next_packet().unwrap() {
+        if !p.key {
+            continue;
+        }
+        let mut seis = Vec::new();
+        let mut pos = 0;
+        while pos + 4 <= p.data.len() {
+            let len = u32::from_be_bytes(p.data[pos..pos + 4].try_into().unwrap()) as usize;
+            let nal = &p.data[pos + 4..pos + 4 + len];
+            pos += 4 + len;
+            if nal[0] & 0x1f == 6 {
+                seis.extend(sei_messages(&unescape(&nal[1..])));
+            }
+        }
+        out.push(seis);
+    }
+    out
+}
+
+/// RBSP of a NAL payload: emulation prevention bytes (00 00 03) removed.
+fn unescape(data: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(data.len());
+    let mut zeros = 0;
+    for &b in data {
+        if zeros >= 2 && b == 3 {
+            zeros = 0;
+            continue;
+        }
+        zeros = if b == 0 { zeros + 1 } else { 0 };
+        out.push(b);
+    }
+    out
+}
+
+fn sei_messages(rbsp: &[u8]) -> Vec<(u32, Vec<u8>)> {
+    let mut msgs = Vec::new();
+    let mut pos = 0;
+    // Stops at the rbsp trailing bits (0x80).
+    while pos < rbsp.len() && rbsp[pos] != 0x80 {
+        let mut read = || {
+            let mut v = 0u32;
+            while rbsp[pos] == 0xff {
+                v += 255;
+                pos += 1;
+            }
+            v += u32::from(rbsp[pos]);
+            pos += 1;
+            v
+        };
+        let kind = read();
+        let size = read() as usize;
+        msgs.push((kind, rbsp[pos..pos + size].to_vec()));
+        pos += size;
+    }
+    msgs
+}
+
+/// Chromaticity and luminance agree within what each bitstream's fixed
+/// point keeps (AV1: 1/65536 and 1/16384 cd/m²; HEVC/H.264: 1/50000, 1/10000).
+fn assert_close(got: &MasteringDisplay, want: &MasteringDisplay, what: &str) {
+    let xy = got
+        .primaries
+        .iter()
+        .chain([&got.white_point])
+        .zip(want.primaries.iter().chain([&want.white_point]));
+    for (g, w) in xy {
+        assert!(
+            (g.0 - w.0).abs() < 2e-5 && (g.1 - w.1).abs() < 2e-5,
+            "{what}: {got:?} vs {want:?}"
+        );
+    }
+    assert!(
+        (got.max_luminance - want.max_luminance).abs() < 1e-2,
+        "{what}"
+    );
+    assert!(
+        (got.min_luminance - want.min_luminance).abs() < 1e-4,
+        "{what}"
+    );
+}
+
+fn ratio(v: &serde_json::Value) -> f64 {
+    let s = v.as_str().unwrap();
+    let (n, d) = s.split_once('/').unwrap();
+    n.parse::<f64>().unwrap() / d.parse::<f64>().unwrap()
+}
+
+#[test]
+fn hdr10_metadata_reaches_h264_av1_and_vp9_rungs() {
+    let src = hdr10_source();
+    let want = params(&src);
+    let HdrInfo {
+        mastering_display: Some(md),
+        content_light: Some(cll),
+        ..
+    } = want.hdr.clone()
+    else {
+        panic!("the source has no HDR10 metadata: {:?}", want.hdr);
+    };
+    let (_out, files) = encode(
+        &src,
+        "hdr10-other-codecs",
+        &[
+            "128x72:h264:crf=30:preset=ultrafast:10bit:name=h264",
+            "128x72:av1:crf=50:preset=12:10bit:name=svt",
+            "128x72:av1:crf=50:preset=8:encoder=libaom-av1:10bit:name=aom",
+            "128x72:vp9:crf=50:preset=8:10bit:name=vp9",
+        ],
+    );
+    for (i, f) in files.iter().enumerate() {
+        // Container boxes (mdcv / clli) on every rendition, VP9's only carrier.
+        let mut got = params(f);
+        if i >= 2 {
+            // FFmpeg 5.1's libaom and libvpx wrappers do not signal chroma
+            // siting; the four tags the players use must still be there.
+            got.color.chroma_location = want.color.chroma_location.clone();
+        }
+        assert_eq!(got.color, want.color, "{}", f.display());
+        assert_eq!(got.hdr, want.hdr, "{}", f.display());
+        assert_eq!(got.bit_depth, 10, "{}", f.display());
+    }
+    // H.264: x264's SEI on every key frame (FFmpeg 5.1's decoder does not export it).
+    let h264_keys = h264_key_frame_seis(&files[0]);
+    assert!(h264_keys.len() >= 2, "{h264_keys:?}");
+    let c = |v: f64| (v * 50_000.0).round() as u16;
+    let mut want_137 = Vec::new();
+    for (x, y) in [
+        md.primaries[1],
+        md.primaries[2],
+        md.primaries[0],
+        md.white_point,
+    ] {
+        want_137.extend(c(x).to_be_bytes());
+        want_137.extend(c(y).to_be_bytes());
+    }
+    want_137.extend(((md.max_luminance * 10_000.0).round() as u32).to_be_bytes());
+    want_137.extend(((md.min_luminance * 10_000.0).round() as u32).to_be_bytes());
+    let want_144 = [
+        (cll.max_cll as u16).to_be_bytes(),
+        (cll.max_fall as u16).to_be_bytes(),
+    ]
+    .concat();
+    for (i, seis) in h264_keys.iter().enumerate() {
+        assert!(
+            seis.contains(&(137, want_137.clone())),
+            "key frame {i}: {seis:?}"
+        );
+        assert!(
+            seis.contains(&(144, want_144.clone())),
+            "key frame {i}: {seis:?}"
+        );
+    }
+    // AV1: metadata OBUs, written by SVT-AV1 and spliced in by reel for libaom.
+    for f in &files[1..3] {
+        let mds = frame_side_data(f, "Mastering display metadata");
+        let clls = frame_side_data(f, "Content light level metadata");
+        assert_eq!(mds.len(), 50, "{}", f.display());
+        for (i, (m, l)) in mds.iter().zip(&clls).enumerate() {
+            let what = format!("{} frame {i}", f.display());
+            let xy = |k: &str| ratio(&m[format!("{k}_x")]);
+            let got = MasteringDisplay {
+                primaries: [
+                    (xy("red"), ratio(&m["red_y"])),
+                    (xy("green"), ratio(&m["green_y"])),
+                    (xy("blue"), ratio(&m["blue_y"])),
+                ],
+                white_point: (xy("white_point"), ratio(&m["white_point_y"])),
+                min_luminance: ratio(&m["min_luminance"]),
+                max_luminance: ratio(&m["max_luminance"]),
+            };
+            assert_close(&got, &md, &what);
+            assert_eq!(l["max_content"], cll.max_cll, "{what}");
+            assert_eq!(l["max_average"], cll.max_fall, "{what}");
+        }
     }
 }

@@ -2,7 +2,7 @@
 //! with, in reel's own types; codec-private options travel as name/value text.
 
 use crate::write_error::{WriteError, WriteResult};
-use reel_core::{ChromaSubsampling, ColorInfo, PixelLayout, Rational, Resolution};
+use reel_core::{ChromaSubsampling, ColorInfo, HdrInfo, PixelLayout, Rational, Resolution};
 
 /// Settings of one video encoder instance.
 #[derive(Debug, Clone, PartialEq)]
@@ -16,6 +16,10 @@ pub struct VideoEncoderConfig {
     /// Sample aspect ratio written into the stream (1:1 when unknown).
     pub sar: Rational,
     pub color: ColorInfo,
+    /// HDR10 static metadata, tagged on the muxed stream so containers that
+    /// have boxes for it (Matroska, MP4 `vp09`) write them. Encoders that
+    /// carry it in the bitstream get it through their own options.
+    pub hdr: HdrInfo,
     /// Display rotation tagged on the muxed stream (degrees counter-clockwise,
     /// as [`crate::VideoParams::rotation`]); 0 writes no display matrix.
     pub rotation: i32,

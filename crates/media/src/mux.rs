@@ -73,6 +73,7 @@ impl Muxer {
         let sar = encoder.config().sar;
         let fr = encoder.config().frame_rate;
         let rotation = encoder.config().rotation;
+        let hdr = encoder.config().hdr.clone();
         let mut st = self
             .ctx
             .add_stream(ffmpeg_next::encoder::find(ffmpeg_next::codec::Id::None))
@@ -93,11 +94,17 @@ impl Muxer {
             }
             (*s.codecpar).codec_tag = 0;
         }
+        // SAFETY: the pointer stays valid while `ctx` lives; it is only used
+        // below, before the header is written.
+        let st_ptr = unsafe { st.as_mut_ptr() };
         if rotation.rem_euclid(360) != 0 {
             // SAFETY: the stream is owned by `ctx` and not yet written.
-            unsafe { side::set_rotation(st.as_mut_ptr(), rotation) }
+            unsafe { side::set_rotation(st_ptr, rotation) }
                 .map_err(|reason| self.err("tag the display rotation", reason))?;
         }
+        // SAFETY: as above.
+        unsafe { side::set_hdr10(st_ptr, &hdr) }
+            .map_err(|reason| self.err("tag HDR10 metadata", reason))?;
         self.time_bases.push(tb);
         Ok(self.time_bases.len() - 1)
     }

@@ -85,7 +85,7 @@ pub(crate) unsafe fn from_frame(frame: *const ffi::AVFrame) -> SideInfo {
 /// stable layout), which the generated bindings do not include.
 #[repr(C)]
 #[derive(Clone, Copy)]
-struct MasteringDisplayRaw {
+pub(crate) struct MasteringDisplayRaw {
     display_primaries: [[ffi::AVRational; 2]; 3],
     white_point: [ffi::AVRational; 2],
     min_luminance: ffi::AVRational,
@@ -94,12 +94,41 @@ struct MasteringDisplayRaw {
     has_luminance: std::os::raw::c_int,
 }
 
+impl MasteringDisplayRaw {
+    /// FFmpeg's form of `m`: chromaticities in 1/50000, luminance in 1/10000
+    /// cd/m² (HEVC's SEI units, so nothing is lost on the way to a bitstream).
+    pub(crate) fn from_core(m: &MasteringDisplay) -> MasteringDisplayRaw {
+        let q = |v: f64, den: i32| ffi::AVRational {
+            num: (v * f64::from(den)).round().clamp(0.0, f64::from(i32::MAX)) as i32,
+            den,
+        };
+        let xy = |p: (f64, f64)| [q(p.0, 50_000), q(p.1, 50_000)];
+        MasteringDisplayRaw {
+            display_primaries: [xy(m.primaries[0]), xy(m.primaries[1]), xy(m.primaries[2])],
+            white_point: xy(m.white_point),
+            min_luminance: q(m.min_luminance, 10_000),
+            max_luminance: q(m.max_luminance, 10_000),
+            has_primaries: 1,
+            has_luminance: 1,
+        }
+    }
+}
+
 /// Mirror of libavutil's `AVContentLightMetadata`.
 #[repr(C)]
 #[derive(Clone, Copy)]
-struct ContentLightRaw {
+pub(crate) struct ContentLightRaw {
     max_cll: std::os::raw::c_uint,
     max_fall: std::os::raw::c_uint,
+}
+
+impl ContentLightRaw {
+    pub(crate) fn from_core(c: &ContentLight) -> ContentLightRaw {
+        ContentLightRaw {
+            max_cll: c.max_cll,
+            max_fall: c.max_fall,
+        }
+    }
 }
 
 fn read_struct<T: Copy>(bytes: &[u8]) -> Option<T> {

@@ -1,8 +1,12 @@
 //! Writing stream side data on output streams: the display matrix of a
-//! rotated video, and a verbatim copy of an input stream's side data
-//! (display matrix, mastering display, content light) for stream copies.
+//! rotated video, HDR10 static metadata (for the container boxes of codecs
+//! whose bitstream has no place for it, such as VP9), and a verbatim copy of
+//! an input stream's side data (display matrix, mastering display, content
+//! light) for stream copies.
 
+use crate::side_data::{ContentLightRaw, MasteringDisplayRaw};
 use ffmpeg_next::ffi;
+use reel_core::HdrInfo;
 
 /// Tags `st` with a display matrix rotating by `degrees` counter-clockwise
 /// (the angle `av_display_rotation_get` reads back).
@@ -24,6 +28,58 @@ pub(crate) unsafe fn set_rotation(st: *mut ffi::AVStream, degrees: i32) -> Resul
         }
         // `_set` takes a clockwise angle, `_get` returns a counter-clockwise one.
         ffi::av_display_rotation_set(data.cast::<i32>(), -f64::from(degrees));
+    }
+    Ok(())
+}
+
+/// Tags `st` with the mastering display and content light of `hdr`, where set.
+///
+/// # Safety
+/// `st` must be a valid stream of an output context whose header is not written.
+pub(crate) unsafe fn set_hdr10(st: *mut ffi::AVStream, hdr: &HdrInfo) -> Result<(), String> {
+    if let Some(m) = &hdr.mastering_display {
+        // SAFETY: `st` is valid per the contract.
+        unsafe {
+            put(
+                st,
+                ffi::AVPacketSideDataType::AV_PKT_DATA_MASTERING_DISPLAY_METADATA,
+                MasteringDisplayRaw::from_core(m),
+            )
+        }?;
+    }
+    if let Some(c) = &hdr.content_light {
+        // SAFETY: `st` is valid per the contract.
+        unsafe {
+            put(
+                st,
+                ffi::AVPacketSideDataType::AV_PKT_DATA_CONTENT_LIGHT_LEVEL,
+                ContentLightRaw::from_core(c),
+            )
+        }?;
+    }
+    Ok(())
+}
+
+/// Adds a side data entry of `kind` holding the bytes of `value`.
+///
+/// # Safety
+/// `st` must be a valid stream of an output context whose header is not
+/// written; `T` must be the C struct FFmpeg expects for `kind`.
+unsafe fn put<T: Copy>(
+    st: *mut ffi::AVStream,
+    kind: ffi::AVPacketSideDataType,
+    value: T,
+) -> Result<(), String> {
+    let size = std::mem::size_of::<T>();
+    // SAFETY: `st` is valid per the contract; the returned buffer (or null)
+    // has `size` bytes owned by the stream; write_unaligned makes no
+    // alignment assumption.
+    unsafe {
+        let data = ffi::av_stream_new_side_data(st, kind, size);
+        if data.is_null() {
+            return Err("out of memory for HDR stream side data".to_string());
+        }
+        std::ptr::write_unaligned(data.cast::<T>(), value);
     }
     Ok(())
 }
