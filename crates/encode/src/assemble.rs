@@ -2,7 +2,7 @@
 //! continuous timestamps, optionally with the encoded audio, and measures
 //! what was written: frame count, key frame times, bit rate.
 
-use crate::checksum::{commit, ensure_dir, temp_path};
+use crate::checksum::{ensure_dir, TempFile};
 use crate::error::{Error, Result};
 use crate::unit::chunk_path;
 use reel_core::manifest::ChunkSpan;
@@ -44,14 +44,14 @@ pub fn assemble(
     if let Some(dir) = path.parent() {
         ensure_dir(dir)?;
     }
-    let tmp = temp_path(&path);
+    let file = TempFile::new(&path);
     let first = chunks
         .first()
         .ok_or_else(|| Error::Config(format!("rendition {rung}: no chunks")))?;
     let frame_tb = frame_rate.invert();
     let reader0 =
         PacketReader::open(&chunk_path(out, rung, first.index).to_string_lossy()).map_err(err)?;
-    let mut muxer = Muxer::create(&tmp.to_string_lossy(), Some("mp4")).map_err(err)?;
+    let mut muxer = Muxer::create(&file.tmp_str(), Some("mp4")).map_err(err)?;
     let video = muxer.add_copy_stream(&reader0, 0).map_err(err)?;
     let mut audio_reader = match audio {
         Some(a) => Some(PacketReader::open(&a.to_string_lossy()).map_err(err)?),
@@ -144,7 +144,7 @@ pub fn assemble(
         }
     }
     muxer.finish().map_err(err)?;
-    commit(&tmp, &path)?;
+    file.commit()?;
     keyframes_s.sort_by(f64::total_cmp);
     Ok(Assembled {
         path,

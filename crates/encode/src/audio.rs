@@ -3,7 +3,7 @@
 //! instead when it already is suitable AAC-LC (see `audio_copy.rs`).
 
 use crate::audio_copy::{copy_audio, passthrough_fits};
-use crate::checksum::{commit, ensure_dir, temp_path};
+use crate::checksum::{ensure_dir, TempFile};
 use crate::error::{Error, Result};
 use reel_media::{AudioDecoder, AudioEncoder, Muxer};
 use std::path::{Path, PathBuf};
@@ -79,9 +79,8 @@ pub fn encode_audio(
     let want = (video_duration_s * f64::from(rate)).round() as u64;
     let mut encoder = AudioEncoder::open("aac", out_ch as u32, rate, opts.bit_rate)
         .map_err(|e| fail(e.to_string()))?;
-    let tmp = temp_path(&path);
-    let mut muxer =
-        Muxer::create(&tmp.to_string_lossy(), Some("mp4")).map_err(|e| fail(e.to_string()))?;
+    let file = TempFile::new(&path);
+    let mut muxer = Muxer::create(&file.tmp_str(), Some("mp4")).map_err(|e| fail(e.to_string()))?;
     let stream = muxer
         .add_audio_stream(&encoder)
         .map_err(|e| fail(e.to_string()))?;
@@ -114,7 +113,7 @@ pub fn encode_audio(
         muxer.write(stream, &p).map_err(|e| fail(e.to_string()))?;
     }
     muxer.finish().map_err(|e| fail(e.to_string()))?;
-    commit(&tmp, &path)?;
+    file.commit()?;
     Ok(Some(EncodedAudio {
         path,
         channels: out_ch as u32,

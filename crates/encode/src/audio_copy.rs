@@ -10,7 +10,7 @@
 //! without encoding) and the caller encodes instead.
 
 use crate::audio::{AudioOptions, EncodedAudio};
-use crate::checksum::{commit, temp_path};
+use crate::checksum::TempFile;
 use crate::error::{Error, Result};
 use reel_core::manifest::{StreamInfo, StreamKind};
 use reel_core::Rational;
@@ -54,9 +54,8 @@ pub(crate) fn copy_audio(
         reason: format!("audio passthrough: {reason}"),
     };
     let mut reader = PacketReader::open(source).map_err(|e| fail(e.to_string()))?;
-    let tmp = temp_path(path);
-    let mut muxer =
-        Muxer::create(&tmp.to_string_lossy(), Some("mp4")).map_err(|e| fail(e.to_string()))?;
+    let file = TempFile::new(path);
+    let mut muxer = Muxer::create(&file.tmp_str(), Some("mp4")).map_err(|e| fail(e.to_string()))?;
     let out = muxer
         .add_copy_stream(&reader, index)
         .map_err(|e| fail(e.to_string()))?;
@@ -83,10 +82,9 @@ pub(crate) fn copy_audio(
     }
     muxer.finish().map_err(|e| fail(e.to_string()))?;
     if end_s < video_duration_s - frame_s {
-        let _ = std::fs::remove_file(&tmp);
-        return Ok(None);
+        return Ok(None); // `file` removes itself
     }
-    commit(&tmp, path)?;
+    file.commit()?;
     let audio = stream.audio.as_ref();
     Ok(Some(EncodedAudio {
         path: path.to_path_buf(),

@@ -35,11 +35,52 @@ pub fn temp_path(path: &Path) -> PathBuf {
     path.with_file_name(name)
 }
 
-/// Moves a finished temporary file into place.
-///
-/// Errors: [`Error::Io`] when the rename fails.
-pub fn commit(tmp: &Path, path: &Path) -> Result<()> {
-    std::fs::rename(tmp, path).map_err(|e| Error::io("rename into place", path, e))
+/// A file being written under its temporary name (`<name>.part`). It takes
+/// its final name on [`TempFile::commit`]; dropped uncommitted (an error, a
+/// panic), it is removed, so a failed step leaves nothing half-written.
+#[derive(Debug)]
+pub(crate) struct TempFile {
+    tmp: PathBuf,
+    path: PathBuf,
+    committed: bool,
+}
+
+impl TempFile {
+    pub(crate) fn new(path: &Path) -> TempFile {
+        TempFile {
+            tmp: temp_path(path),
+            path: path.to_path_buf(),
+            committed: false,
+        }
+    }
+
+    /// Where to write.
+    pub(crate) fn tmp(&self) -> &Path {
+        &self.tmp
+    }
+
+    /// The temporary name as text, for FFmpeg muxers.
+    pub(crate) fn tmp_str(&self) -> String {
+        self.tmp.to_string_lossy().into_owned()
+    }
+
+    /// Moves the finished file into place.
+    ///
+    /// Errors: [`Error::Io`] when the rename fails.
+    pub(crate) fn commit(mut self) -> Result<()> {
+        std::fs::rename(&self.tmp, &self.path)
+            .map_err(|e| Error::io("rename into place", &self.path, e))?;
+        self.committed = true;
+        Ok(())
+    }
+}
+
+impl Drop for TempFile {
+    fn drop(&mut self) {
+        if !self.committed {
+            let _ = std::fs::remove_file(&self.tmp);
+        }
+    }
 }
 
 /// Writes `bytes` to `path` atomically.
@@ -49,9 +90,9 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir).map_err(|e| Error::io("create directory", dir, e))?;
     }
-    let tmp = temp_path(path);
-    std::fs::write(&tmp, bytes).map_err(|e| Error::io("write", &tmp, e))?;
-    commit(&tmp, path)
+    let file = TempFile::new(path);
+    std::fs::write(file.tmp(), bytes).map_err(|e| Error::io("write", path, e))?;
+    file.commit()
 }
 
 /// Creates `dir` and its parents.

@@ -1,5 +1,6 @@
 //! The error type of reel-encode: every variant names the rendition, chunk or
-//! file and the step that failed.
+//! file and the step that failed. Causes are chained through `source()`, not
+//! repeated in the message, so `{:#}` prints each once.
 
 use std::path::PathBuf;
 
@@ -19,7 +20,7 @@ pub enum Error {
     Config(String),
 
     /// Encoding one chunk of one or more rungs failed.
-    #[error("chunk {chunk} (frames {start}..{end}) of {rung}: {source}")]
+    #[error("chunk {chunk} (frames {start}..{end}) of {rung}")]
     Chunk {
         chunk: usize,
         start: u64,
@@ -30,7 +31,7 @@ pub enum Error {
     },
 
     /// Decoding the source for a chunk failed.
-    #[error("chunk {chunk}: decoding {input}: {source}")]
+    #[error("chunk {chunk}: decoding {input}")]
     Decode {
         chunk: usize,
         input: String,
@@ -39,7 +40,7 @@ pub enum Error {
     },
 
     /// The source ended before the chunk's last frame.
-    #[error("chunk {chunk}: {input} ended after {got} of {want} frames")]
+    #[error("chunk {chunk}: the source {input} ended after {got} of the chunk's {want} frames (truncated, or shorter than its inspect report)")]
     ShortSource {
         chunk: usize,
         input: String,
@@ -48,7 +49,7 @@ pub enum Error {
     },
 
     /// Joining the chunks of a rung failed.
-    #[error("assembling rendition {rung}: {source}")]
+    #[error("assembling rendition {rung}")]
     Assemble {
         rung: String,
         #[source]
@@ -68,7 +69,7 @@ pub enum Error {
     Package { what: String, reason: String },
 
     /// A file could not be read, written or renamed.
-    #[error("{step} {}: {source}", path.display())]
+    #[error("{step} {}", path.display())]
     Io {
         step: &'static str,
         path: PathBuf,

@@ -5,7 +5,7 @@
 //! record matches and verifies is skipped.
 
 use crate::av1_hdr::Av1HdrObus;
-use crate::checksum::{commit, ensure_dir, file_checksum, temp_path, write_atomic};
+use crate::checksum::{ensure_dir, file_checksum, write_atomic, TempFile};
 use crate::codec::{encoder_config, needs_av1_hdr_obus, StreamLook};
 use crate::error::{Error, Result};
 use reel_core::manifest::ChunkSpan;
@@ -92,23 +92,10 @@ struct RungWriter<'a> {
     muxer: Muxer,
     /// HDR10 metadata OBUs for AV1 encoders that do not write them.
     hdr_obus: Option<Av1HdrObus>,
-    tmp: TempFile,
+    /// The chunk file; removed unless committed, so a failed unit leaves no
+    /// partial chunk behind.
+    file: TempFile,
     path: PathBuf,
-}
-
-/// A temp file removed when dropped unless committed: a unit that fails
-/// leaves no partial chunk behind.
-struct TempFile {
-    path: PathBuf,
-    committed: bool,
-}
-
-impl Drop for TempFile {
-    fn drop(&mut self) {
-        if !self.committed {
-            let _ = std::fs::remove_file(&self.path);
-        }
-    }
 }
 
 impl RungWriter<'_> {
@@ -118,7 +105,7 @@ impl RungWriter<'_> {
             if let (Some(obus), true) = (&self.hdr_obus, p.key) {
                 if !obus.insert_into(&mut p.data) {
                     return Err(WriteError::Mux {
-                        output: self.tmp.path.display().to_string(),
+                        output: self.file.tmp().display().to_string(),
                         step: "add HDR10 metadata to a key frame".to_string(),
                         reason: "the encoder's packet is not a readable AV1 temporal unit"
                             .to_string(),
@@ -224,8 +211,7 @@ pub fn encode_unit(ctx: &UnitContext, chunk: &ChunkSpan) -> Result<UnitOutcome> 
         let packets = w.encoder.finish().map_err(|e| chunk_err(&name, e))?;
         w.write(packets).map_err(|e| chunk_err(&name, e))?;
         w.muxer.finish().map_err(|e| chunk_err(&name, e))?;
-        commit(&w.tmp.path, &w.path)?;
-        w.tmp.committed = true;
+        w.file.commit()?;
         let (size, checksum) = file_checksum(&w.path)?;
         let rec = ChunkRecord {
             start_frame: chunk.start_frame,
@@ -272,11 +258,8 @@ fn open_writer<'a>(
             reason: e.to_string(),
         })?;
     }
-    let tmp = TempFile {
-        path: temp_path(&path),
-        committed: false,
-    };
-    let mut muxer = Muxer::create(&tmp.path.to_string_lossy(), Some("mp4"))?;
+    let file = TempFile::new(&path);
+    let mut muxer = Muxer::create(&file.tmp_str(), Some("mp4"))?;
     muxer.add_video_stream(&encoder)?;
     muxer.write_header(&[])?;
     Ok(RungWriter {
@@ -285,7 +268,7 @@ fn open_writer<'a>(
         encoder,
         muxer,
         hdr_obus,
-        tmp,
+        file,
         path,
     })
 }

@@ -84,6 +84,18 @@ pub fn run(args: &TranscodeArgs, global: &GlobalArgs) -> Result<ExitCode> {
     };
     std::fs::create_dir_all(&work)
         .with_context(|| format!("creating work directory {}", work.display()))?;
+    // A remote output that cannot be reached (credentials, missing bucket)
+    // fails now, not after an hour of encoding.
+    let remote = match out_url.local_path() {
+        Some(_) => None,
+        None => {
+            let storage = Storage::for_url(&out_url, &sources::storage_options(global))?;
+            storage
+                .list(&out_url)
+                .with_context(|| format!("checking the output {} before encoding", args.output))?;
+            Some(storage)
+        }
+    };
 
     let report: InspectReport = match &args.inspect {
         Some(url) => {
@@ -128,11 +140,8 @@ pub fn run(args: &TranscodeArgs, global: &GlobalArgs) -> Result<ExitCode> {
         first.url = source.original.clone();
     }
     let json = serde_json::to_string_pretty(&manifest).context("serialising encode.json")?;
-    if out_url.local_path().is_some() {
-        std::fs::write(work.join("encode.json"), &json)
-            .with_context(|| format!("writing {}", work.join("encode.json").display()))?;
-    } else {
-        let storage = Storage::for_url(&out_url, &sources::storage_options(global))?;
+    if let Some(storage) = remote {
+        // Objects first, encode.json last: the manifest commits the job.
         for o in &manifest.objects {
             let url = out_url.join(&o.key)?;
             storage
@@ -142,6 +151,17 @@ pub fn run(args: &TranscodeArgs, global: &GlobalArgs) -> Result<ExitCode> {
         storage
             .put_bytes(&out_url.join("encode.json")?, json.as_bytes())
             .with_context(|| format!("uploading encode.json to {}", args.output))?;
+    } else {
+        // Rewritten with the source's original URL; temp + rename keeps the
+        // manifest whole even if the disk fills now.
+        let path = work.join("encode.json");
+        let tmp = work.join("encode.json.part");
+        std::fs::write(&tmp, &json)
+            .and_then(|()| std::fs::rename(&tmp, &path))
+            .inspect_err(|_| {
+                let _ = std::fs::remove_file(&tmp);
+            })
+            .with_context(|| format!("writing {}", path.display()))?;
     }
     if args.json {
         println!("{json}");

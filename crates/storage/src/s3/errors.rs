@@ -35,13 +35,13 @@ where
             url: url_s,
             endpoint: endpoint.to_string(),
             op,
-            detail,
+            detail: root_cause(&err),
         },
         SdkError::TimeoutError(_) => Error::Unreachable {
             url: url_s,
             endpoint: endpoint.to_string(),
             op,
-            detail,
+            detail: root_cause(&err),
         },
         SdkError::ServiceError(service) => {
             let code = service.err().code();
@@ -54,6 +54,16 @@ where
             detail,
         },
     }
+}
+
+/// The innermost cause ("Connection refused (os error 111)"): for a network
+/// failure the SDK's layers above it add only noise.
+fn root_cause(err: &(dyn std::error::Error + 'static)) -> String {
+    let mut cause = err;
+    while let Some(next) = cause.source() {
+        cause = next;
+    }
+    cause.to_string()
 }
 
 /// Sorts a service error by code, falling back on the HTTP status for bodiless answers
