@@ -37,6 +37,9 @@ pub enum Command {
     /// Encode renditions (chunked parallel encodes, assembly, AAC audio, HLS/DASH) and
     /// write OUTPUT/encode.json last.
     Transcode(crate::commands::transcode::TranscodeArgs),
+    /// Bjøntegaard delta rate of curve B against curve A (percent bit rate at
+    /// equal quality; PCHIP over the overlapping quality range).
+    Bdrate(crate::commands::bdrate::BdrateArgs),
 }
 
 #[derive(Debug, Args)]

@@ -1,5 +1,6 @@
 //! One module per subcommand.
 
+pub(crate) mod bdrate;
 mod inspect;
 pub(crate) mod transcode;
 mod vmaf;
@@ -12,6 +13,11 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     // error contract. REEL_FFMPEG_LOG=1 keeps them for debugging.
     if std::env::var_os("REEL_FFMPEG_LOG").is_none() {
         reel_media::silence_ffmpeg_log();
+        // SVT-AV1 prints its banner and errors on stderr itself; 0 keeps only
+        // fatal messages. Set here, before any thread exists.
+        if std::env::var_os("SVT_LOG").is_none() {
+            std::env::set_var("SVT_LOG", "0");
+        }
     } else {
         reel_media::init();
     }
@@ -19,5 +25,6 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Inspect(args) => inspect::run(&args, &cli.global),
         Command::Vmaf(args) => vmaf::run(&args, &cli.global),
         Command::Transcode(args) => transcode::run(&args, &cli.global),
+        Command::Bdrate(args) => bdrate::run(&args, &cli.global),
     }
 }

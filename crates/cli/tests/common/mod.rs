@@ -4,6 +4,7 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+#[allow(unused_imports)]
 pub use reel_testkit::clip;
 #[allow(unused_imports)]
 pub use reel_testkit::s3::{S3Server, ACCESS_KEY, BUCKET, SECRET_KEY};
