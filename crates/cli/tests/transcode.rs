@@ -7,28 +7,9 @@ mod common;
 use common::*;
 use reel_testkit::decoded_frames;
 use std::os::unix::fs::MetadataExt;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
-
-/// Completed chunk objects: those whose `<index>.json` record has been written
-/// (the record is written after the chunk, so it marks the chunk complete).
-fn completed_chunks(out: &Path) -> Vec<PathBuf> {
-    let mut done = Vec::new();
-    let Ok(rungs) = std::fs::read_dir(out.join("chunks")) else {
-        return done;
-    };
-    for rung in rungs.flatten() {
-        for f in std::fs::read_dir(rung.path()).unwrap().flatten() {
-            let p = f.path();
-            if p.extension().is_some_and(|e| e == "json") {
-                done.push(p.with_extension("mp4"));
-            }
-        }
-    }
-    done.sort();
-    done
-}
 
 #[test]
 fn a_killed_transcode_resumes_without_reencoding_finished_chunks() {

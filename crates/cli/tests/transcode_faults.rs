@@ -40,27 +40,16 @@ fn transcode_args(src: &Path, out: &str) -> Vec<String> {
     .collect()
 }
 
-fn refs(args: &[String]) -> Vec<&str> {
-    args.iter().map(String::as_str).collect()
+fn with_work_dir(mut args: Vec<String>, work: &Path) -> Vec<String> {
+    args.extend([
+        "--work-dir".to_string(),
+        work.to_string_lossy().into_owned(),
+    ]);
+    args
 }
 
-/// Chunk objects whose record (written after the chunk) exists.
-fn completed_chunks(work: &Path) -> Vec<PathBuf> {
-    let mut done = Vec::new();
-    let Ok(rungs) = std::fs::read_dir(work.join("chunks")) else {
-        return done;
-    };
-    for rung in rungs.flatten() {
-        for f in std::fs::read_dir(rung.path()).unwrap().flatten() {
-            let p = f.path();
-            if p.extension().is_some_and(|e| e == "json") {
-                assert!(p.with_extension("mp4").is_file(), "{}", p.display());
-                done.push(p.with_extension("mp4"));
-            }
-        }
-    }
-    done.sort();
-    done
+fn refs(args: &[String]) -> Vec<&str> {
+    args.iter().map(String::as_str).collect()
 }
 
 /// Every file under `dir`.
@@ -180,11 +169,7 @@ fn a_full_disk_fails_cleanly_and_the_rerun_reuses_every_chunk() {
         .stdin(Stdio::null())
         .output()
         .unwrap();
-    let run = Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    };
+    let run = finish(out);
     assert_clean_error(&run, "job/", "file too large");
     assert_nothing_half_written(&work);
     let before = completed_chunks(&work).len();
@@ -215,11 +200,7 @@ fn an_unreachable_s3_output_fails_before_encoding() {
             "bucket does not exist",
         ),
     ] {
-        let mut args = transcode_args(&src, &output);
-        args.extend([
-            "--work-dir".to_string(),
-            work.to_string_lossy().into_owned(),
-        ]);
+        let args = with_work_dir(transcode_args(&src, &output), &work);
         let run = reel_env(&refs(&args), &as_refs(&env));
         assert_clean_error(&run, &output, problem);
         assert!(completed_chunks(&work).is_empty(), "encoded before failing");
@@ -234,11 +215,7 @@ fn an_s3_outage_during_the_job_fails_cleanly_and_the_rerun_uploads_everything() 
     let dir = tempfile::tempdir().unwrap();
     let work = dir.path().join("work");
     let output = server.url("jobs/one");
-    let mut args = transcode_args(&clip("bigbuckbunny.mp4"), &output);
-    args.extend([
-        "--work-dir".to_string(),
-        work.to_string_lossy().into_owned(),
-    ]);
+    let args = with_work_dir(transcode_args(&clip("bigbuckbunny.mp4"), &output), &work);
     let env = aws_env(&server, SECRET_KEY);
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_reel"));
     cmd.args(&args)
@@ -261,11 +238,7 @@ fn an_s3_outage_during_the_job_fails_cleanly_and_the_rerun_uploads_everything() 
     }
     drop(server);
     let out = child.wait_with_output().unwrap();
-    let run = Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::new(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    };
+    let run = finish(out);
     assert_clean_error(&run, &output, "uploading");
     let before = completed_chunks(&work).len();
     assert_eq!(before, 22, "the local work directory keeps every chunk");
@@ -276,13 +249,11 @@ fn an_s3_outage_during_the_job_fails_cleanly_and_the_rerun_uploads_everything() 
         return;
     };
     let env = aws_env(&server, SECRET_KEY);
-    let mut args = transcode_args(&clip("bigbuckbunny.mp4"), &output);
-    args.extend([
-        "--work-dir".to_string(),
-        work.to_string_lossy().into_owned(),
-        "--json".to_string(),
-    ]);
-    let run = reel_env(&refs(&args), &as_refs(&env));
+    let args = with_work_dir(transcode_args(&clip("bigbuckbunny.mp4"), &output), &work);
+    let run = reel_env(
+        &[refs(&args).as_slice(), &["--json"]].concat(),
+        &as_refs(&env),
+    );
     assert_eq!(run.code, 0, "{}", run.stderr);
     let m = run.json();
     assert_eq!(m["chunks_encoded"], 0);

@@ -132,22 +132,7 @@ fn read_leb128(data: &[u8]) -> Option<(u64, usize)> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn hdr() -> HdrInfo {
-        HdrInfo {
-            transfer: Some("pq".to_string()),
-            mastering_display: Some(MasteringDisplay {
-                primaries: [(0.68, 0.32), (0.265, 0.69), (0.15, 0.06)],
-                white_point: (0.3127, 0.329),
-                min_luminance: 0.0001,
-                max_luminance: 1000.0,
-            }),
-            content_light: Some(ContentLight {
-                max_cll: 1000,
-                max_fall: 400,
-            }),
-        }
-    }
+    use crate::codec::tests::hdr10_sample as hdr;
 
     #[test]
     fn obus_follow_the_av1_layout() {

@@ -228,7 +228,7 @@ pub fn encoder_config(
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use reel_core::{ContentLight, MasteringDisplay};
 
@@ -254,9 +254,9 @@ mod tests {
         );
     }
 
-    #[test]
-    fn hdr10_becomes_encoder_options() {
-        let hdr = HdrInfo {
+    /// BT.2020 primaries, D65, 0.0001-1000 cd/m², MaxCLL 1000, MaxFALL 400.
+    pub(crate) fn hdr10_sample() -> HdrInfo {
+        HdrInfo {
             transfer: Some("pq".to_string()),
             mastering_display: Some(MasteringDisplay {
                 primaries: [(0.68, 0.32), (0.265, 0.69), (0.15, 0.06)],
@@ -268,7 +268,12 @@ mod tests {
                 max_cll: 1000,
                 max_fall: 400,
             }),
-        };
+        }
+    }
+
+    #[test]
+    fn hdr10_becomes_encoder_options() {
+        let hdr = hdr10_sample();
         assert_eq!(
             sei_hdr10(&hdr, "master-display", "max-cll"),
             ":master-display=G(13250,34500)B(7500,3000)R(34000,16000)WP(15635,16450)L(10000000,1):max-cll=1000,400"

@@ -10,22 +10,28 @@ fn curve(points: &[(f64, f64)]) -> Vec<RatePoint> {
     points.iter().map(|&(r, q)| RatePoint::new(r, q)).collect()
 }
 
-/// JCTVC-E137's two test cases (kb/s, PSNR dB), whose published BD-rates
-/// are -0.4652 % and -1.8780 %.
-#[test]
-fn reproduces_the_jctvc_e137_values() {
-    let a1 = curve(&[
+/// JCTVC-E137's first test case: anchor and test curves (kb/s, PSNR dB).
+fn jctvc_case_1() -> (Vec<RatePoint>, Vec<RatePoint>) {
+    let a = curve(&[
         (108048.8736, 43.6471),
         (61279.976, 40.3953),
         (33905.6656, 37.247),
         (18883.6928, 34.2911),
     ]);
-    let b1 = curve(&[
+    let b = curve(&[
         (108061.2784, 43.6768),
         (61299.9936, 40.4232),
         (33928.7472, 37.2761),
         (18910.912, 34.3147),
     ]);
+    (a, b)
+}
+
+/// JCTVC-E137's two test cases (kb/s, PSNR dB), whose published BD-rates
+/// are -0.4652 % and -1.8780 %.
+#[test]
+fn reproduces_the_jctvc_e137_values() {
+    let (a1, b1) = jctvc_case_1();
     let a2 = curve(&[
         (40433.8848, 37.5761),
         (7622.7456, 35.3756),
@@ -74,18 +80,7 @@ fn matches_the_scipy_reference_implementation() {
         let got = bd_rate(x, y).unwrap();
         assert!((got - want).abs() < 1e-9, "{got} vs {want}");
     }
-    let jctvc_a = curve(&[
-        (108048.8736, 43.6471),
-        (61279.976, 40.3953),
-        (33905.6656, 37.247),
-        (18883.6928, 34.2911),
-    ]);
-    let jctvc_b = curve(&[
-        (108061.2784, 43.6768),
-        (61299.9936, 40.4232),
-        (33928.7472, 37.2761),
-        (18910.912, 34.3147),
-    ]);
+    let (jctvc_a, jctvc_b) = jctvc_case_1();
     let got = bd_rate(&jctvc_a, &jctvc_b).unwrap();
     assert!((got - -0.465209803318023).abs() < 1e-9, "{got}");
 }

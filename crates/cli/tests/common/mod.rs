@@ -28,7 +28,8 @@ impl Run {
     }
 }
 
-fn finish(out: Output) -> Run {
+/// The outcome of a finished `reel` process.
+pub fn finish(out: Output) -> Run {
     Run {
         code: out.status.code().unwrap_or(-1),
         stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
@@ -113,4 +114,24 @@ pub fn edited_copy(src: &Path, dir: &Path, name: &str, edit: impl FnOnce(&mut Ve
     let path = dir.join(name);
     std::fs::write(&path, bytes).unwrap();
     path
+}
+
+/// Completed chunk objects of a transcode work directory: those whose
+/// `<index>.json` record exists (it is written after the chunk).
+pub fn completed_chunks(work: &Path) -> Vec<PathBuf> {
+    let mut done = Vec::new();
+    let Ok(rungs) = std::fs::read_dir(work.join("chunks")) else {
+        return done;
+    };
+    for rung in rungs.flatten() {
+        for f in std::fs::read_dir(rung.path()).unwrap().flatten() {
+            let p = f.path();
+            if p.extension().is_some_and(|e| e == "json") {
+                assert!(p.with_extension("mp4").is_file(), "{}", p.display());
+                done.push(p.with_extension("mp4"));
+            }
+        }
+    }
+    done.sort();
+    done
 }
