@@ -250,3 +250,37 @@ fn every_codec_keeps_frame_count_and_aligned_key_frames() {
         }
     }
 }
+
+/// NVENC rungs where an NVIDIA device is present; elsewhere skipped with the
+/// reason printed (CI has no GPU).
+#[test]
+fn nvenc_rungs_keep_frame_count_and_aligned_key_frames_on_a_gpu() {
+    if !std::path::Path::new("/dev/nvidiactl").exists() {
+        println!("skipping NVENC rungs: no NVIDIA device (/dev/nvidiactl is absent)");
+        return;
+    }
+    let src = media("bikes.mp4");
+    let mut facts = SourceFacts::probe(&src.to_string_lossy()).unwrap();
+    facts.cuts = vec![40, 100, 180];
+    for encoder in ["h264_nvenc", "hevc_nvenc", "av1_nvenc"] {
+        if !reel_media::encoder_available(encoder) {
+            println!("skipping {encoder}: not in this FFmpeg build");
+            continue;
+        }
+        let codec = match encoder {
+            "h264_nvenc" => "h264",
+            "hevc_nvenc" => "hevc",
+            _ => "av1",
+        };
+        let spec = format!("256x108:{codec}:crf=30:preset=p4:encoder={encoder}:name=nv");
+        let out = out_dir("nvenc");
+        let mut cfg = config(&["256x108:h264:crf=30:preset=ultrafast", &spec]);
+        cfg.hls = false;
+        cfg.dash = false;
+        let m = run(&facts, &cfg, out.path()).unwrap_or_else(|e| panic!("{spec}: {e}"));
+        let reference = keyframes_ms(&out.path().join(&m.renditions[0].key));
+        let file = out.path().join(&m.renditions[1].key);
+        assert_eq!(decoded_frames(&file), 250, "{spec}");
+        assert_eq!(keyframes_ms(&file), reference, "{spec}");
+    }
+}
