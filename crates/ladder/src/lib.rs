@@ -6,6 +6,8 @@
 //! |---|---|
 //! | `pchip.rs` | shape-preserving cubic interpolation ([`Pchip`]) |
 //! | `bdrate.rs` | Bjøntegaard delta rate of two rate-quality curves ([`bd_rate`]) |
+//! | `plan.rs` | trial plan: GOP-aligned ~4 s segments stratified by shot complexity ([`plan_trials`]) |
+//! | `fit.rs` | per-resolution PCHIP fits of CRF -> bit rate / VMAF ([`ResolutionCurve`]) |
 //! | `hull.rs` | Pareto front and upper convex hull of trial encodes, resolution crossovers |
 //! | `rungs.rs` | rungs from the hull: target, steps, spacing, 2 Mb/s anchor ([`select_rungs`]) |
 //! | `error.rs` | [`Error`] |
@@ -23,12 +25,16 @@
 
 mod bdrate;
 mod error;
+mod fit;
 mod hull;
 mod pchip;
+mod plan;
 mod rungs;
 
 pub use bdrate::{bd_rate, RatePoint, MIN_POINTS};
 pub use error::{Error, Result};
+pub use fit::ResolutionCurve;
 pub use hull::{crossovers, pareto_front, upper_hull, vmaf_at, Crossover, TrialPoint};
 pub use pchip::Pchip;
+pub use plan::{plan_trials, PlanRules, TrialSegment};
 pub use rungs::{select_rungs, RungRules, Selection};
