@@ -40,6 +40,9 @@ pub enum Command {
     /// Bjøntegaard delta rate of curve B against curve A (percent bit rate at
     /// equal quality; PCHIP over the overlapping quality range).
     Bdrate(crate::commands::bdrate::BdrateArgs),
+    /// Work out a per-title ladder (trial encodes, VMAF, convex hull, rungs) and
+    /// write OUTPUT/ladder.json last; `reel transcode --ladder` encodes it.
+    Ladder(crate::commands::ladder::LadderArgs),
 }
 
 #[derive(Debug, Args)]

@@ -59,6 +59,32 @@ impl SourceFacts {
         })
     }
 
+    /// What every rendition keeps from the source: rate, aspect, colour,
+    /// HDR10 metadata and rotation.
+    pub fn look(&self) -> StreamLook {
+        StreamLook {
+            frame_rate: self.frame_rate,
+            sar: self.sar,
+            display_aspect: self.display_aspect(),
+            color: self.color.clone(),
+            hdr: self.hdr.clone(),
+            rotation: self.rotation,
+        }
+    }
+
+    /// Coded size x SAR (an unknown SAR counts as square).
+    pub fn display_aspect(&self) -> Rational {
+        let sar = if self.sar.num > 0 && self.sar.den > 0 {
+            self.sar
+        } else {
+            Rational::new(1, 1)
+        };
+        Rational::new(
+            i64::from(self.resolution.width) * sar.num,
+            i64::from(self.resolution.height) * sar.den,
+        )
+    }
+
     /// Probes the source with reel-media (declared frame count; no cuts).
     /// For tests and callers without an inspect report.
     ///
@@ -198,14 +224,7 @@ pub fn encode_chunks(
         source: facts.source.clone(),
         out_dir: out.to_path_buf(),
         rungs: config.rungs.clone(),
-        look: StreamLook {
-            frame_rate: facts.frame_rate,
-            sar: facts.sar,
-            display_aspect: display_aspect(facts),
-            color: facts.color.clone(),
-            hdr: facts.hdr.clone(),
-            rotation: facts.rotation,
-        },
+        look: facts.look(),
         gop,
         encoder_threads: (cores / workers / config.rungs.len()).max(1),
         decoder_threads: 1,
@@ -300,7 +319,7 @@ pub fn run(facts: &SourceFacts, config: &EncodeConfig, out: &Path) -> Result<Enc
             schema_version: ENCODE_SCHEMA_VERSION,
             job_id: config.job_id.clone(),
             producer: Producer::new(env!("CARGO_PKG_NAME"), env!("CARGO_PKG_VERSION")),
-            created: now_rfc3339(),
+            created: reel_core::manifest::rfc3339(std::time::SystemTime::now()),
             inputs: vec![InputRef {
                 url: facts.source.clone(),
                 size,
@@ -331,19 +350,6 @@ pub fn run(facts: &SourceFacts, config: &EncodeConfig, out: &Path) -> Result<Enc
         .map_err(|e| Error::Config(format!("serialising encode.json: {e}")))?;
     write_atomic(&out.join("encode.json"), &json)?;
     Ok(manifest)
-}
-
-/// Coded size x SAR (an unknown SAR counts as square); 0/1 when the size is unknown.
-fn display_aspect(facts: &SourceFacts) -> Rational {
-    let sar = if facts.sar.num > 0 && facts.sar.den > 0 {
-        facts.sar
-    } else {
-        Rational::new(1, 1)
-    };
-    Rational::new(
-        i64::from(facts.resolution.width) * sar.num,
-        i64::from(facts.resolution.height) * sar.den,
-    )
 }
 
 /// `path` relative to `out`, with `/` separators.
@@ -387,29 +393,4 @@ fn list_objects(out: &Path) -> Result<Vec<ObjectEntry>> {
             })
         })
         .collect()
-}
-
-/// The current UTC time as RFC 3339 (seconds), without a date crate.
-fn now_rfc3339() -> String {
-    let secs = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs()) as i64;
-    let days = secs.div_euclid(86_400);
-    let rem = secs.rem_euclid(86_400);
-    // Civil-from-days (Howard Hinnant's algorithm).
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    format!(
-        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
-        rem / 3600,
-        rem % 3600 / 60,
-        rem % 60
-    )
 }

@@ -45,6 +45,6 @@ pub use analysis::siti::{complexity, si_ti};
 pub use error::{Error, Result};
 pub use options::InspectOptions;
 pub use progress::Progress;
+pub use reel_core::manifest::rfc3339;
 pub use reel_core::manifest::InspectReport;
-pub use report::rfc3339;
 pub use run::inspect;

@@ -2,6 +2,7 @@
 
 pub(crate) mod bdrate;
 mod inspect;
+pub(crate) mod ladder;
 pub(crate) mod transcode;
 mod vmaf;
 
@@ -26,5 +27,6 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Vmaf(args) => vmaf::run(&args, &cli.global),
         Command::Transcode(args) => transcode::run(&args, &cli.global),
         Command::Bdrate(args) => bdrate::run(&args, &cli.global),
+        Command::Ladder(args) => ladder::run(&args, &cli.global),
     }
 }

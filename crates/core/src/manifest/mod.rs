@@ -7,13 +7,18 @@
 mod encode;
 mod header;
 mod inspect;
+mod ladder;
 
 pub use encode::{
     AudioEntry, ChunkSpan, EncodeManifest, ObjectEntry, RenditionEntry, ENCODE_SCHEMA_VERSION,
 };
-pub use header::{InputRef, ManifestHeader, Producer};
+pub use header::{rfc3339, InputRef, ManifestHeader, Producer};
 pub use inspect::{
     AudioInfo, BlackSegment, ContainerInfo, CropRect, Cut, DecodeErrorAt, DecodeErrors,
     Disposition, FieldOrder, FrozenSegment, InspectReport, Interlacing, Shot, Stat, StreamInfo,
     StreamKind, SubtitleInfo, VideoInfo, INSPECT_SCHEMA_VERSION,
+};
+pub use ladder::{
+    AnalysisCost, LadderCrossover, LadderManifest, LadderPoint, LadderSegment, RungPrediction,
+    LADDER_SCHEMA_VERSION,
 };

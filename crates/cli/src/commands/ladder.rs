@@ -1,0 +1,362 @@
+//! `reel ladder SOURCE --output URL`: the per-title ladder. Trial encodes of
+//! complexity-stratified segments at every candidate resolution and a few
+//! CRFs, VMAF at the display resolution, PCHIP fits per resolution, the
+//! convex hull, and rungs chosen along it; `OUTPUT/ladder.json` (written
+//! last) feeds `reel transcode --ladder`.
+
+use crate::args::GlobalArgs;
+use crate::ladder_trials::{candidate_resolutions, encode_trials, measure_trial, trial_recipe};
+use crate::sources;
+use anyhow::{bail, Context, Result};
+use clap::Args;
+use reel_core::manifest::{
+    rfc3339, AnalysisCost, InputRef, InspectReport, LadderCrossover, LadderManifest, LadderPoint,
+    LadderSegment, ManifestHeader, Producer, RungPrediction, LADDER_SCHEMA_VERSION,
+};
+use reel_core::{RateControl, Resolution, RungRecipe, VideoCodec};
+use reel_encode::SourceFacts;
+use reel_ladder::{
+    crossovers, plan_trials, select_rungs, upper_hull, PlanRules, ResolutionCurve, RungRules,
+    TrialPoint,
+};
+use reel_storage::{Storage, StorageUrl};
+use reel_vmaf::{BuiltinModel, Model, Vmaf, VmafConfig};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Instant;
+
+/// Arguments of `reel ladder`.
+#[derive(Debug, Args)]
+pub struct LadderArgs {
+    /// The source: a path, file:// URL, http(s):// URL or s3://bucket/key.
+    pub source: String,
+    /// Job directory (local path or s3://bucket/prefix) that receives ladder.json.
+    #[arg(long, short, value_name = "URL")]
+    pub output: String,
+    /// inspect.json of the source; made on the fly (full decode) when absent.
+    #[arg(long, value_name = "URL")]
+    pub inspect: Option<String>,
+    /// Codec of the ladder: h264, hevc, av1 or vp9.
+    #[arg(long, default_value = "h264")]
+    pub codec: String,
+    /// VMAF the top rung aims for.
+    #[arg(long, default_value_t = 95.0)]
+    pub target_vmaf: f64,
+    /// Trial CRFs (about 6 apart), comma-separated.
+    #[arg(long, value_delimiter = ',', default_values_t = [18.0, 24.0, 30.0, 36.0])]
+    pub crf: Vec<f64>,
+    /// Encoder preset of the trial encodes (fast; default per codec).
+    #[arg(long)]
+    pub trial_preset: Option<String>,
+    /// Encoder preset written into the rung recipes (default per codec).
+    #[arg(long)]
+    pub preset: Option<String>,
+    /// Resolution scores are measured at (both sides upscaled bicubic).
+    #[arg(long, default_value = "1920x1080", value_parser = parse_size)]
+    pub display: Resolution,
+    /// Highest and lowest rung bit rate, kb/s.
+    #[arg(long, default_value_t = 16_000.0)]
+    pub max_kbps: f64,
+    #[arg(long, default_value_t = 100.0)]
+    pub min_kbps: f64,
+    /// Worker threads (0 = every core).
+    #[arg(long, default_value_t = 0)]
+    pub threads: usize,
+    /// Local directory for the trial encodes (default: the output when local).
+    #[arg(long, value_name = "DIR")]
+    pub work_dir: Option<PathBuf>,
+    /// Print ladder.json on stdout.
+    #[arg(long)]
+    pub json: bool,
+}
+
+fn parse_size(s: &str) -> std::result::Result<Resolution, String> {
+    let (w, h) = s
+        .split_once('x')
+        .ok_or_else(|| format!("`{s}` is not WIDTHxHEIGHT"))?;
+    match (w.parse::<u32>(), h.parse::<u32>()) {
+        (Ok(w), Ok(h)) if w > 0 && h > 0 => Ok(Resolution::new(w, h)),
+        _ => Err(format!("`{s}` is not WIDTHxHEIGHT")),
+    }
+}
+
+pub fn run(args: &LadderArgs, global: &GlobalArgs) -> Result<ExitCode> {
+    let started = Instant::now();
+    let codec = parse_codec(&args.codec)?;
+    if args.crf.len() < 2 {
+        bail!("--crf needs at least 2 values to fit a curve");
+    }
+    let source = sources::resolve(&args.source, global)?;
+    let out_url =
+        StorageUrl::parse(&args.output).with_context(|| format!("output {}", args.output))?;
+    let work = match (out_url.local_path(), &args.work_dir) {
+        (_, Some(w)) => w.clone(),
+        (Some(p), None) => p.join("ladder"),
+        (None, None) => std::env::temp_dir().join("reel-ladder"),
+    };
+    std::fs::create_dir_all(&work)
+        .with_context(|| format!("creating work directory {}", work.display()))?;
+    let report = inspect_report(args, &source, global)?;
+    let facts = SourceFacts::from_inspect(&source.media_input, &report)?;
+    let threads = match args.threads {
+        0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
+        n => n,
+    };
+
+    let mut warnings = Vec::new();
+    let plan = PlanRules::for_frame_rate(facts.frame_rate.as_f64());
+    let segments = plan_trials(facts.frame_count, &report.shots, &plan);
+    let resolutions = candidate_resolutions(codec, &facts, &mut warnings);
+    let trial_preset = args
+        .trial_preset
+        .clone()
+        .unwrap_or_else(|| fast_preset(codec));
+    let mut recipes = Vec::new();
+    for &res in &resolutions {
+        for &crf in &args.crf {
+            recipes.push((trial_recipe(codec, res, crf, &trial_preset), crf));
+        }
+    }
+    let gop = plan.gop_frames as u32;
+    let cpu0 = process_cpu_s();
+    let only_recipes: Vec<RungRecipe> = recipes.iter().map(|(r, _)| r.clone()).collect();
+    encode_trials(&facts, &segments, &only_recipes, gop, &work, threads)?;
+    let cpu1 = process_cpu_s();
+
+    let scorer = scorer(args.display, threads)?;
+    let trials: Vec<TrialPoint> = recipes
+        .iter()
+        .map(|(r, crf)| measure_trial(&facts, &segments, r, *crf, &work, args.display, &scorer))
+        .collect::<Result<_>>()?;
+    let cpu2 = process_cpu_s();
+
+    let mut candidates = Vec::new();
+    for &res in &resolutions {
+        let curve = ResolutionCurve::fit(res, &trials)
+            .with_context(|| format!("fitting the {res} trials"))?;
+        candidates.extend(curve.sample(0.5));
+    }
+    let hull = upper_hull(&candidates);
+    let rules = RungRules {
+        target_vmaf: args.target_vmaf,
+        min_kbps: args.min_kbps,
+        max_kbps: args.max_kbps,
+        ..Default::default()
+    };
+    let selection = select_rungs(&hull, &rules);
+    warnings.extend(selection.warnings.iter().cloned());
+    if selection.rungs.is_empty() {
+        bail!(
+            "{}: no rung fits: {}",
+            source.original,
+            selection.warnings.join("; ")
+        );
+    }
+    let preset = args
+        .preset
+        .clone()
+        .unwrap_or_else(|| production_preset(codec));
+    let (rungs, predictions) = recipes_for(&selection.rungs, codec, &preset);
+
+    let point = |p: &TrialPoint| LadderPoint {
+        resolution: p.resolution,
+        crf: p.crf,
+        kbps: p.kbps,
+        vmaf: p.vmaf,
+    };
+    let manifest = LadderManifest {
+        header: ManifestHeader {
+            schema_version: LADDER_SCHEMA_VERSION,
+            job_id: None,
+            producer: Producer::new("reel-cli", env!("CARGO_PKG_VERSION")),
+            created: rfc3339(std::time::SystemTime::now()),
+            inputs: vec![InputRef {
+                url: source.original.clone(),
+                size: report.container.size_bytes,
+                checksum: None,
+            }],
+        },
+        codec,
+        display: args.display,
+        model: default_model(args.display).name().to_string(),
+        target_vmaf: args.target_vmaf,
+        segments: segments
+            .iter()
+            .map(|s| LadderSegment {
+                start_frame: s.start_frame,
+                frame_count: s.frame_count,
+                complexity: s.complexity,
+            })
+            .collect(),
+        trials: trials.iter().map(point).collect(),
+        hull: hull.iter().map(point).collect(),
+        crossovers: crossovers(&hull)
+            .iter()
+            .map(|c| LadderCrossover {
+                resolution: c.resolution,
+                from_kbps: c.from_kbps,
+                to_kbps: c.to_kbps,
+            })
+            .collect(),
+        rungs,
+        predictions,
+        warnings,
+        cost: AnalysisCost {
+            trial_encode_cpu_s: cpu1 - cpu0,
+            scoring_cpu_s: cpu2 - cpu1,
+            wall_s: started.elapsed().as_secs_f64(),
+        },
+    };
+    let json = serde_json::to_string_pretty(&manifest).context("serialising ladder.json")?;
+    let dest = out_url.join("ladder.json")?.to_string();
+    sources::write_url(&dest, json.as_bytes(), global)
+        .with_context(|| format!("writing {dest}"))?;
+    if args.json {
+        println!("{json}");
+    } else if !global.quiet {
+        for w in &manifest.warnings {
+            eprintln!("warning: {w}");
+        }
+        for (r, p) in manifest.rungs.iter().zip(&manifest.predictions) {
+            println!(
+                "{:<16} {:>9}  {:>8.0} kb/s  VMAF {:>6.2}",
+                r.name,
+                r.resolution.to_string(),
+                p.kbps,
+                p.vmaf
+            );
+        }
+        println!("ladder.json: {dest}");
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn inspect_report(
+    args: &LadderArgs,
+    source: &sources::ResolvedSource,
+    global: &GlobalArgs,
+) -> Result<InspectReport> {
+    match &args.inspect {
+        Some(url) => {
+            let u = StorageUrl::parse(url)?;
+            let storage = Storage::for_url(&u, &sources::storage_options(global))?;
+            let bytes = storage
+                .get_bytes(&u)
+                .with_context(|| format!("reading {url}"))?;
+            serde_json::from_slice(&bytes).with_context(|| format!("parsing {url}"))
+        }
+        None => reel_inspect::inspect(
+            &source.media_input,
+            &reel_inspect::InspectOptions::default(),
+            &mut |_| {},
+        )
+        .with_context(|| format!("inspecting {}", source.original)),
+    }
+}
+
+fn parse_codec(name: &str) -> Result<VideoCodec> {
+    Ok(match name {
+        "h264" => VideoCodec::H264,
+        "hevc" | "h265" => VideoCodec::Hevc,
+        "av1" => VideoCodec::Av1,
+        "vp9" => VideoCodec::Vp9,
+        other => bail!("--codec {other}: not one of h264, hevc, av1, vp9"),
+    })
+}
+
+fn fast_preset(codec: VideoCodec) -> String {
+    match codec {
+        VideoCodec::H264 | VideoCodec::Hevc => "veryfast",
+        VideoCodec::Av1 => "10",
+        VideoCodec::Vp9 => "6",
+    }
+    .to_string()
+}
+
+fn production_preset(codec: VideoCodec) -> String {
+    match codec {
+        VideoCodec::H264 | VideoCodec::Hevc => "medium",
+        VideoCodec::Av1 => "6",
+        VideoCodec::Vp9 => "2",
+    }
+    .to_string()
+}
+
+/// vmaf_v0.6.1 for displays up to 1080p, the 4K model above.
+fn default_model(display: Resolution) -> BuiltinModel {
+    if display.height > 1080 {
+        BuiltinModel::V061_4k
+    } else {
+        BuiltinModel::V061
+    }
+}
+
+fn scorer(display: Resolution, threads: usize) -> Result<Vmaf> {
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads.max(1))
+        .thread_name(|i| format!("reel-ladder-vmaf-{i}"))
+        .build()
+        .context("starting the scoring threads")?;
+    Ok(Vmaf::try_new(VmafConfig {
+        model: Model::Builtin(default_model(display)),
+        pool: Some(Arc::new(pool)),
+        ..VmafConfig::default()
+    })?)
+}
+
+/// Recipes of the chosen points: CRF capped at twice the predicted rate
+/// (VBV buffer of two seconds at the cap), named `<height>p-<codec>`.
+fn recipes_for(
+    points: &[TrialPoint],
+    codec: VideoCodec,
+    preset: &str,
+) -> (Vec<RungRecipe>, Vec<RungPrediction>) {
+    let mut rungs: Vec<RungRecipe> = Vec::new();
+    let mut predictions = Vec::new();
+    for p in points {
+        let mut name = format!("{}p-{}", p.resolution.height, codec.as_str());
+        if rungs.iter().any(|r| r.name == name) {
+            name = format!("{name}-{}k", p.kbps.round());
+        }
+        let max_rate = (p.kbps * 2.0).ceil() as u32;
+        rungs.push(RungRecipe {
+            name: name.clone(),
+            resolution: p.resolution,
+            codec,
+            rate_control: RateControl::CappedCrf {
+                crf: ((p.crf * 2.0).round() / 2.0) as f32,
+                max_rate_kbps: max_rate,
+                buf_size_kbps: max_rate * 2,
+            },
+            preset: Some(preset.to_string()),
+            bit_depth: 8,
+            encoder: None,
+        });
+        predictions.push(RungPrediction {
+            name,
+            kbps: p.kbps,
+            vmaf: p.vmaf,
+        });
+    }
+    (rungs, predictions)
+}
+
+/// CPU seconds (user + system) of this process so far, all threads, from
+/// /proc/self/stat (clock ticks of 1/100 s, Linux's fixed USER_HZ).
+fn process_cpu_s() -> f64 {
+    let Ok(stat) = std::fs::read_to_string("/proc/self/stat") else {
+        return 0.0;
+    };
+    // Fields after the parenthesised command name; utime and stime are the
+    // 12th and 13th of those.
+    let rest = stat.rsplit_once(')').map_or("", |(_, r)| r);
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let ticks = |i: usize| {
+        fields
+            .get(i)
+            .and_then(|v| v.parse::<f64>().ok())
+            .unwrap_or(0.0)
+    };
+    (ticks(11) + ticks(12)) / 100.0
+}
