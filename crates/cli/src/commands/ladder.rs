@@ -93,8 +93,21 @@ pub fn run(args: &LadderArgs, global: &GlobalArgs) -> Result<ExitCode> {
     let work = match (out_url.local_path(), &args.work_dir) {
         (_, Some(w)) => w.clone(),
         (Some(p), None) => p.join("ladder"),
-        (None, None) => std::env::temp_dir().join("reel-ladder"),
+        (None, None) => std::env::temp_dir().join(format!(
+            "reel-ladder-{}",
+            args.output
+                .chars()
+                .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+                .collect::<String>()
+        )),
     };
+    // Trials are always encoded afresh: a chunk left by another source or
+    // another run's plan must not pass for this one's.
+    let trials_dir = work.join("chunks");
+    if trials_dir.exists() {
+        std::fs::remove_dir_all(&trials_dir)
+            .with_context(|| format!("clearing old trial encodes in {}", trials_dir.display()))?;
+    }
     std::fs::create_dir_all(&work)
         .with_context(|| format!("creating work directory {}", work.display()))?;
     let report = inspect_report(args, &source, global)?;
