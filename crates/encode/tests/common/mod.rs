@@ -135,7 +135,10 @@ pub fn generated(name: &str, args: &[&str]) -> PathBuf {
     std::fs::create_dir_all(&dir).unwrap();
     let path = dir.join(name);
     if !path.exists() {
-        let tmp = dir.join(format!("tmp-{}-{name}", std::process::id()));
+        // Unique per call: tests of one process may make the same clip at once.
+        static CALLS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let n = CALLS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let tmp = dir.join(format!("tmp-{}-{n}-{name}", std::process::id()));
         let out = Command::new("ffmpeg")
             .args(["-v", "error", "-y"])
             .args(args)
