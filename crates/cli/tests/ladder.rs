@@ -123,3 +123,29 @@ fn bad_ladder_arguments_are_clean_errors() {
     let run = reel(&["ladder", "/nonexistent.mp4", "--output", out]);
     assert_clean_error(&run, "/nonexistent.mp4", "");
 }
+
+#[test]
+fn a_static_ladder_is_the_spec_table_cut_to_the_source() {
+    let src = clip("bigbuckbunny.mp4");
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("job");
+    let (src, out) = (src.to_str().unwrap(), out.to_str().unwrap());
+    let run = reel(&[
+        "ladder", src, "--output", out, "--static", "apple", "--json",
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let m = run.json();
+    assert_eq!(m["fixed_ladder"], "apple");
+    // Apple's H.264 table up to 720p: 145 .. 4500 kb/s, seven rungs.
+    let rates: Vec<u64> = m["rungs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["rate_control"]["kbps"].as_u64().unwrap())
+        .collect();
+    assert_eq!(rates, vec![145, 365, 730, 1100, 2000, 3000, 4500]);
+    assert_eq!(m["rungs"][0]["resolution"]["width"], 416);
+    assert!(m["trials"].as_array().unwrap().is_empty());
+    let run = reel(&["ladder", src, "--output", out, "--static", "nope"]);
+    assert_clean_error(&run, "nope", "not one of");
+}

@@ -7,6 +7,7 @@
 //! | `pchip.rs` | shape-preserving cubic interpolation ([`Pchip`]) |
 //! | `bdrate.rs` | Bjøntegaard delta rate of two rate-quality curves ([`bd_rate`]) |
 //! | `plan.rs` | trial plan: GOP-aligned ~4 s segments stratified by shot complexity ([`plan_trials`]) |
+//! | `fixed.rs` | fixed ladders: Apple HLS authoring spec (H.264, HEVC), Netflix 2015 ([`FixedLadder`]) |
 //! | `fit.rs` | per-resolution PCHIP fits of CRF -> bit rate / VMAF ([`ResolutionCurve`]) |
 //! | `hull.rs` | Pareto front and upper convex hull of trial encodes, resolution crossovers |
 //! | `rungs.rs` | rungs from the hull: target, steps, spacing, 2 Mb/s anchor ([`select_rungs`]) |
@@ -26,6 +27,7 @@
 mod bdrate;
 mod error;
 mod fit;
+mod fixed;
 mod hull;
 mod pchip;
 mod plan;
@@ -34,6 +36,7 @@ mod rungs;
 pub use bdrate::{bd_rate, RatePoint, MIN_POINTS};
 pub use error::{Error, Result};
 pub use fit::ResolutionCurve;
+pub use fixed::FixedLadder;
 pub use hull::{crossovers, pareto_front, upper_hull, vmaf_at, Crossover, TrialPoint};
 pub use pchip::Pchip;
 pub use plan::{plan_trials, PlanRules, TrialSegment};

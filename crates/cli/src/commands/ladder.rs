@@ -16,8 +16,8 @@ use reel_core::manifest::{
 use reel_core::{RateControl, Resolution, RungRecipe, VideoCodec};
 use reel_encode::SourceFacts;
 use reel_ladder::{
-    crossovers, plan_trials, select_rungs, upper_hull, PlanRules, ResolutionCurve, RungRules,
-    TrialPoint,
+    crossovers, plan_trials, select_rungs, upper_hull, FixedLadder, PlanRules, ResolutionCurve,
+    RungRules, TrialPoint,
 };
 use reel_storage::{Storage, StorageUrl};
 use reel_vmaf::{BuiltinModel, Model, Vmaf, VmafConfig};
@@ -60,6 +60,10 @@ pub struct LadderArgs {
     pub max_kbps: f64,
     #[arg(long, default_value_t = 100.0)]
     pub min_kbps: f64,
+    /// Emit a fixed ladder instead (`apple`: the HLS authoring spec's table
+    /// for the codec, `netflix2015`), cut to the source's height; no trials.
+    #[arg(long = "static", value_name = "NAME")]
+    pub fixed: Option<String>,
     /// Worker threads (0 = every core).
     #[arg(long, default_value_t = 0)]
     pub threads: usize,
@@ -110,8 +114,19 @@ pub fn run(args: &LadderArgs, global: &GlobalArgs) -> Result<ExitCode> {
     }
     std::fs::create_dir_all(&work)
         .with_context(|| format!("creating work directory {}", work.display()))?;
+    let fixed = match &args.fixed {
+        Some(name) => Some(
+            FixedLadder::from_name(name)
+                .ok_or_else(|| anyhow::anyhow!("--static {name}: not one of apple, netflix2015"))?,
+        ),
+        None => None,
+    };
     let report = inspect_report(args, &source, global)?;
     let facts = SourceFacts::from_inspect(&source.media_input, &report)?;
+    if let Some(fixed) = fixed {
+        let manifest = fixed_manifest(args, fixed, codec, &source.original, &report, &facts);
+        return write_manifest(args, &manifest, &out_url, global);
+    }
     let threads = match args.threads {
         0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
         n => n,
@@ -179,21 +194,12 @@ pub fn run(args: &LadderArgs, global: &GlobalArgs) -> Result<ExitCode> {
         vmaf: p.vmaf,
     };
     let manifest = LadderManifest {
-        header: ManifestHeader {
-            schema_version: LADDER_SCHEMA_VERSION,
-            job_id: None,
-            producer: Producer::new("reel-cli", env!("CARGO_PKG_VERSION")),
-            created: rfc3339(std::time::SystemTime::now()),
-            inputs: vec![InputRef {
-                url: source.original.clone(),
-                size: report.container.size_bytes,
-                checksum: None,
-            }],
-        },
+        header: header(&source.original, &report),
         codec,
         display: args.display,
         model: default_model(args.display).name().to_string(),
         target_vmaf: args.target_vmaf,
+        fixed_ladder: None,
         segments: segments
             .iter()
             .map(|s| LadderSegment {
@@ -221,7 +227,116 @@ pub fn run(args: &LadderArgs, global: &GlobalArgs) -> Result<ExitCode> {
             wall_s: started.elapsed().as_secs_f64(),
         },
     };
-    let json = serde_json::to_string_pretty(&manifest).context("serialising ladder.json")?;
+    write_manifest(args, &manifest, &out_url, global)
+}
+
+fn header(source: &str, report: &InspectReport) -> ManifestHeader {
+    ManifestHeader {
+        schema_version: LADDER_SCHEMA_VERSION,
+        job_id: None,
+        producer: Producer::new("reel-cli", env!("CARGO_PKG_VERSION")),
+        created: rfc3339(std::time::SystemTime::now()),
+        inputs: vec![InputRef {
+            url: source.to_string(),
+            size: report.container.size_bytes,
+            checksum: None,
+        }],
+    }
+}
+
+/// A fixed ladder cut to the source: target bit rates, peaks capped at
+/// twice the average (the HLS spec's VOD limit), no trial data.
+fn fixed_manifest(
+    args: &LadderArgs,
+    fixed: FixedLadder,
+    codec: VideoCodec,
+    source: &str,
+    report: &InspectReport,
+    facts: &SourceFacts,
+) -> LadderManifest {
+    let preset = args
+        .preset
+        .clone()
+        .unwrap_or_else(|| production_preset(codec));
+    let mut rungs: Vec<RungRecipe> = Vec::new();
+    let mut predictions = Vec::new();
+    let mut warnings = Vec::new();
+    let table = fixed.rungs_for(
+        codec,
+        facts.resolution.height,
+        facts.display_aspect().as_f64(),
+    );
+    if table.is_empty() {
+        warnings.push(format!(
+            "the source ({}) is below every rung of the {} ladder",
+            facts.resolution,
+            fixed.name()
+        ));
+    }
+    for (res, kbps) in table {
+        let name = unique_name(&rungs, res, codec, f64::from(kbps));
+        rungs.push(RungRecipe {
+            name: name.clone(),
+            resolution: res,
+            codec,
+            rate_control: RateControl::Bitrate {
+                kbps,
+                max_rate_kbps: Some(kbps * 2),
+                buf_size_kbps: Some(kbps * 4),
+            },
+            preset: Some(preset.clone()),
+            bit_depth: 8,
+            encoder: None,
+        });
+        predictions.push(RungPrediction {
+            name,
+            kbps: f64::from(kbps),
+            vmaf: None,
+        });
+    }
+    LadderManifest {
+        header: header(source, report),
+        codec,
+        display: args.display,
+        model: default_model(args.display).name().to_string(),
+        target_vmaf: args.target_vmaf,
+        fixed_ladder: Some(fixed.name().to_string()),
+        segments: Vec::new(),
+        trials: Vec::new(),
+        hull: Vec::new(),
+        crossovers: Vec::new(),
+        rungs,
+        predictions,
+        warnings,
+        cost: AnalysisCost::default(),
+    }
+}
+
+/// `<height>p-<codec>`, or with the rate appended when that name is taken.
+fn unique_name(rungs: &[RungRecipe], res: Resolution, codec: VideoCodec, kbps: f64) -> String {
+    let name = format!("{}p-{}", res.height, codec.as_str());
+    if rungs.iter().any(|r| r.name == name) {
+        format!("{name}-{}k", kbps.round())
+    } else {
+        name
+    }
+}
+
+/// Writes `OUTPUT/ladder.json` and reports the rungs.
+fn write_manifest(
+    args: &LadderArgs,
+    manifest: &LadderManifest,
+    out_url: &StorageUrl,
+    global: &GlobalArgs,
+) -> Result<ExitCode> {
+    if manifest.rungs.is_empty() {
+        bail!(
+            "{}: no rung fits: {}",
+            args.source,
+            manifest.warnings.join("; ")
+        );
+    }
+    let json = serde_json::to_string_pretty(manifest).context("serialising ladder.json")?;
     let dest = out_url.join("ladder.json")?.to_string();
     sources::write_url(&dest, json.as_bytes(), global)
         .with_context(|| format!("writing {dest}"))?;
@@ -232,12 +347,12 @@ pub fn run(args: &LadderArgs, global: &GlobalArgs) -> Result<ExitCode> {
             eprintln!("warning: {w}");
         }
         for (r, p) in manifest.rungs.iter().zip(&manifest.predictions) {
+            let vmaf = p.vmaf.map_or("-".to_string(), |v| format!("{v:.2}"));
             println!(
-                "{:<16} {:>9}  {:>8.0} kb/s  VMAF {:>6.2}",
+                "{:<16} {:>9}  {:>8.0} kb/s  VMAF {vmaf:>6}",
                 r.name,
                 r.resolution.to_string(),
                 p.kbps,
-                p.vmaf
             );
         }
         println!("ladder.json: {dest}");
@@ -328,10 +443,7 @@ fn recipes_for(
     let mut rungs: Vec<RungRecipe> = Vec::new();
     let mut predictions = Vec::new();
     for p in points {
-        let mut name = format!("{}p-{}", p.resolution.height, codec.as_str());
-        if rungs.iter().any(|r| r.name == name) {
-            name = format!("{name}-{}k", p.kbps.round());
-        }
+        let name = unique_name(&rungs, p.resolution, codec, p.kbps);
         let max_rate = (p.kbps * 2.0).ceil() as u32;
         rungs.push(RungRecipe {
             name: name.clone(),
@@ -349,7 +461,7 @@ fn recipes_for(
         predictions.push(RungPrediction {
             name,
             kbps: p.kbps,
-            vmaf: p.vmaf,
+            vmaf: Some(p.vmaf),
         });
     }
     (rungs, predictions)

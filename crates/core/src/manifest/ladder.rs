@@ -22,6 +22,10 @@ pub struct LadderManifest {
     /// VMAF model of the scores.
     pub model: String,
     pub target_vmaf: f64,
+    /// The fixed ladder emitted instead of a per-title one (`apple`,
+    /// `netflix2015`); absent for a per-title ladder.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fixed_ladder: Option<String>,
     /// Parts of the title the trials encode.
     pub segments: Vec<LadderSegment>,
     /// Every trial encode, measured over all segments.
@@ -69,7 +73,8 @@ pub struct LadderCrossover {
 pub struct RungPrediction {
     pub name: String,
     pub kbps: f64,
-    pub vmaf: f64,
+    /// Absent for a fixed ladder, which is not measured.
+    pub vmaf: Option<f64>,
 }
 
 /// CPU seconds the analysis took, by step, and its wall time.
