@@ -6,6 +6,7 @@
 
 mod args;
 mod commands;
+mod job_inputs;
 mod ladder_trials;
 mod plot;
 mod progress;

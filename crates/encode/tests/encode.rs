@@ -210,6 +210,19 @@ fn a_missing_source_is_a_clear_error() {
     assert!(!out.path().join("encode.json").exists());
 }
 
+/// Encodes `spec` beside an x264 rung `h264`: the rung's decoded frame
+/// count, its key frame times and the x264 rung's (milliseconds).
+fn beside_h264(facts: &SourceFacts, h264: &str, spec: &str) -> (u64, Vec<i64>, Vec<i64>) {
+    let out = out_dir("codec");
+    let mut cfg = config(&[h264, spec]);
+    cfg.hls = false;
+    cfg.dash = false;
+    let m = run(facts, &cfg, out.path()).unwrap_or_else(|e| panic!("{spec}: {e}"));
+    let reference = keyframes_ms(&out.path().join(&m.renditions[0].key));
+    let file = out.path().join(&m.renditions[1].key);
+    (decoded_frames(&file), keyframes_ms(&file), reference)
+}
+
 #[test]
 fn every_codec_keeps_frame_count_and_aligned_key_frames() {
     let src = media("bikes.mp4");
@@ -229,15 +242,9 @@ fn every_codec_keeps_frame_count_and_aligned_key_frames() {
             println!("skipping {spec}: {encoder} not in this FFmpeg build");
             continue;
         }
-        let out = out_dir("codec");
-        let mut cfg = config(&["160x68:h264:crf=30:preset=ultrafast", spec]);
-        cfg.hls = false;
-        cfg.dash = false;
-        let m = run(&facts, &cfg, out.path()).unwrap_or_else(|e| panic!("{spec}: {e}"));
-        let reference = keyframes_ms(&out.path().join(&m.renditions[0].key));
-        let file = out.path().join(&m.renditions[1].key);
-        assert_eq!(decoded_frames(&file), 250, "{spec}");
-        let keys = keyframes_ms(&file);
+        let (frames, keys, reference) =
+            beside_h264(&facts, "160x68:h264:crf=30:preset=ultrafast", spec);
+        assert_eq!(frames, 250, "{spec}");
         if encoder == "libaom-av1" {
             // libaom flags the packet after each key frame too (a known
             // difference, see the report); every forced key frame is there.
@@ -273,14 +280,9 @@ fn nvenc_rungs_keep_frame_count_and_aligned_key_frames_on_a_gpu() {
             _ => "av1",
         };
         let spec = format!("256x108:{codec}:crf=30:preset=p4:encoder={encoder}:name=nv");
-        let out = out_dir("nvenc");
-        let mut cfg = config(&["256x108:h264:crf=30:preset=ultrafast", &spec]);
-        cfg.hls = false;
-        cfg.dash = false;
-        let m = run(&facts, &cfg, out.path()).unwrap_or_else(|e| panic!("{spec}: {e}"));
-        let reference = keyframes_ms(&out.path().join(&m.renditions[0].key));
-        let file = out.path().join(&m.renditions[1].key);
-        assert_eq!(decoded_frames(&file), 250, "{spec}");
-        assert_eq!(keyframes_ms(&file), reference, "{spec}");
+        let (frames, keys, reference) =
+            beside_h264(&facts, "256x108:h264:crf=30:preset=ultrafast", &spec);
+        assert_eq!(frames, 250, "{spec}");
+        assert_eq!(keys, reference, "{spec}");
     }
 }

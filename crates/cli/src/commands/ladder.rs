@@ -6,7 +6,7 @@
 
 use crate::args::GlobalArgs;
 use crate::ladder_trials::{candidate_resolutions, encode_trials, measure_trial, trial_recipe};
-use crate::sources;
+use crate::{job_inputs, sources};
 use anyhow::{bail, Context, Result};
 use clap::Args;
 use reel_core::manifest::{
@@ -19,7 +19,7 @@ use reel_ladder::{
     crossovers, plan_trials, select_rungs, upper_hull, FixedLadder, PlanRules, ResolutionCurve,
     RungRules, TrialPoint,
 };
-use reel_storage::{Storage, StorageUrl};
+use reel_storage::StorageUrl;
 use reel_vmaf::{BuiltinModel, Model, Vmaf, VmafConfig};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -94,17 +94,13 @@ pub fn run(args: &LadderArgs, global: &GlobalArgs) -> Result<ExitCode> {
     let source = sources::resolve(&args.source, global)?;
     let out_url =
         StorageUrl::parse(&args.output).with_context(|| format!("output {}", args.output))?;
-    let work = match (out_url.local_path(), &args.work_dir) {
-        (_, Some(w)) => w.clone(),
-        (Some(p), None) => p.join("ladder"),
-        (None, None) => std::env::temp_dir().join(format!(
-            "reel-ladder-{}",
-            args.output
-                .chars()
-                .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
-                .collect::<String>()
-        )),
-    };
+    let work = job_inputs::work_dir(
+        &args.output,
+        &out_url,
+        args.work_dir.as_deref(),
+        "ladder",
+        "ladder",
+    )?;
     // Trials are always encoded afresh: a chunk left by another source or
     // another run's plan must not pass for this one's.
     let trials_dir = work.join("chunks");
@@ -112,8 +108,6 @@ pub fn run(args: &LadderArgs, global: &GlobalArgs) -> Result<ExitCode> {
         std::fs::remove_dir_all(&trials_dir)
             .with_context(|| format!("clearing old trial encodes in {}", trials_dir.display()))?;
     }
-    std::fs::create_dir_all(&work)
-        .with_context(|| format!("creating work directory {}", work.display()))?;
     let fixed = match &args.fixed {
         Some(name) => Some(
             FixedLadder::from_name(name)
@@ -121,7 +115,7 @@ pub fn run(args: &LadderArgs, global: &GlobalArgs) -> Result<ExitCode> {
         ),
         None => None,
     };
-    let report = inspect_report(args, &source, global)?;
+    let report = job_inputs::inspect_report(args.inspect.as_deref(), &source, global)?;
     let facts = SourceFacts::from_inspect(&source.media_input, &report)?;
     if let Some(fixed) = fixed {
         let manifest = fixed_manifest(args, fixed, codec, &source.original, &report, &facts);
@@ -358,29 +352,6 @@ fn write_manifest(
         println!("ladder.json: {dest}");
     }
     Ok(ExitCode::SUCCESS)
-}
-
-fn inspect_report(
-    args: &LadderArgs,
-    source: &sources::ResolvedSource,
-    global: &GlobalArgs,
-) -> Result<InspectReport> {
-    match &args.inspect {
-        Some(url) => {
-            let u = StorageUrl::parse(url)?;
-            let storage = Storage::for_url(&u, &sources::storage_options(global))?;
-            let bytes = storage
-                .get_bytes(&u)
-                .with_context(|| format!("reading {url}"))?;
-            serde_json::from_slice(&bytes).with_context(|| format!("parsing {url}"))
-        }
-        None => reel_inspect::inspect(
-            &source.media_input,
-            &reel_inspect::InspectOptions::default(),
-            &mut |_| {},
-        )
-        .with_context(|| format!("inspecting {}", source.original)),
-    }
 }
 
 fn parse_codec(name: &str) -> Result<VideoCodec> {

@@ -4,10 +4,9 @@
 //! uploaded, then encode.json last.
 
 use crate::args::GlobalArgs;
-use crate::sources;
+use crate::{job_inputs, sources};
 use anyhow::{bail, Context, Result};
 use clap::Args;
-use reel_core::manifest::InspectReport;
 use reel_core::RungRecipe;
 use reel_encode::{EncodeConfig, SourceFacts};
 use reel_storage::{Storage, StorageUrl};
@@ -71,19 +70,9 @@ pub fn run(args: &TranscodeArgs, global: &GlobalArgs) -> Result<ExitCode> {
     let rungs = rungs(args, global)?;
     let out_url =
         StorageUrl::parse(&args.output).with_context(|| format!("output {}", args.output))?;
-    let work = match (out_url.local_path(), &args.work_dir) {
-        (Some(p), _) => p.to_path_buf(),
-        (None, Some(w)) => w.clone(),
-        (None, None) => std::env::temp_dir().join(format!(
-            "reel-transcode-{}",
-            args.output
-                .chars()
-                .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
-                .collect::<String>()
-        )),
-    };
-    std::fs::create_dir_all(&work)
-        .with_context(|| format!("creating work directory {}", work.display()))?;
+    // A local output is itself the work directory.
+    let given = out_url.local_path().or(args.work_dir.as_deref());
+    let work = job_inputs::work_dir(&args.output, &out_url, given, "", "transcode")?;
     // A remote output that cannot be reached (credentials, missing bucket)
     // fails now, not after an hour of encoding.
     let remote = match out_url.local_path() {
@@ -97,27 +86,7 @@ pub fn run(args: &TranscodeArgs, global: &GlobalArgs) -> Result<ExitCode> {
         }
     };
 
-    let report: InspectReport = match &args.inspect {
-        Some(url) => {
-            let u = StorageUrl::parse(url)?;
-            let storage = Storage::for_url(&u, &sources::storage_options(global))?;
-            let bytes = storage
-                .get_bytes(&u)
-                .with_context(|| format!("reading {url}"))?;
-            serde_json::from_slice(&bytes).with_context(|| format!("parsing {url}"))?
-        }
-        None => {
-            if !global.quiet {
-                eprintln!("inspecting {} (no --inspect given)", source.original);
-            }
-            reel_inspect::inspect(
-                &source.media_input,
-                &reel_inspect::InspectOptions::default(),
-                &mut |_| {},
-            )
-            .with_context(|| format!("inspecting {}", source.original))?
-        }
-    };
+    let report = job_inputs::inspect_report(args.inspect.as_deref(), &source, global)?;
     let facts = SourceFacts::from_inspect(&source.media_input, &report)?;
     let config = EncodeConfig {
         rungs,
