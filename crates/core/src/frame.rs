@@ -148,12 +148,7 @@ impl<T: Copy + Default> Plane<T> {
     /// Wraps `data` laid out with `stride`. Returns `None` when `data` is too
     /// short or `stride < width`.
     pub fn from_vec(data: Vec<T>, width: usize, height: usize, stride: usize) -> Option<Self> {
-        let needed = if height == 0 {
-            0
-        } else {
-            stride * (height - 1) + width
-        };
-        (stride >= width && data.len() >= needed).then_some(Self {
+        layout_fits(data.len(), width, height, stride).then_some(Self {
             data,
             width,
             height,
@@ -221,16 +216,22 @@ impl<T> fmt::Debug for PlaneRef<'_, T> {
     }
 }
 
+/// Whether `len` samples hold `height` rows of `width` with `stride` (the
+/// last row needs only `width`).
+fn layout_fits(len: usize, width: usize, height: usize, stride: usize) -> bool {
+    let needed = if height == 0 {
+        0
+    } else {
+        stride * (height - 1) + width
+    };
+    stride >= width && len >= needed
+}
+
 impl<'a, T> PlaneRef<'a, T> {
     /// Views `data` laid out with `stride`. Returns `None` when `data` is too
     /// short or `stride < width`.
     pub fn new(data: &'a [T], width: usize, height: usize, stride: usize) -> Option<Self> {
-        let needed = if height == 0 {
-            0
-        } else {
-            stride * (height - 1) + width
-        };
-        (stride >= width && data.len() >= needed).then_some(Self {
+        layout_fits(data.len(), width, height, stride).then_some(Self {
             data,
             width,
             height,

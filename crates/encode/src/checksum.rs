@@ -59,6 +59,11 @@ impl TempFile {
         &self.tmp
     }
 
+    /// The final name.
+    pub(crate) fn path(&self) -> &Path {
+        &self.path
+    }
+
     /// The temporary name as text, for FFmpeg muxers.
     pub(crate) fn tmp_str(&self) -> String {
         self.tmp.to_string_lossy().into_owned()

@@ -95,7 +95,6 @@ struct RungWriter<'a> {
     /// The chunk file; removed unless committed, so a failed unit leaves no
     /// partial chunk behind.
     file: TempFile,
-    path: PathBuf,
 }
 
 impl RungWriter<'_> {
@@ -211,8 +210,9 @@ pub fn encode_unit(ctx: &UnitContext, chunk: &ChunkSpan) -> Result<UnitOutcome> 
         let packets = w.encoder.finish().map_err(|e| chunk_err(&name, e))?;
         w.write(packets).map_err(|e| chunk_err(&name, e))?;
         w.muxer.finish().map_err(|e| chunk_err(&name, e))?;
+        let path = w.file.path().to_path_buf();
         w.file.commit()?;
-        let (size, checksum) = file_checksum(&w.path)?;
+        let (size, checksum) = file_checksum(&path)?;
         let rec = ChunkRecord {
             start_frame: chunk.start_frame,
             frame_count: chunk.frame_count,
@@ -269,6 +269,5 @@ fn open_writer<'a>(
         muxer,
         hdr_obus,
         file,
-        path,
     })
 }
