@@ -43,6 +43,9 @@ pub enum Command {
     /// Work out a per-title ladder (trial encodes, VMAF, convex hull, rungs) and
     /// write OUTPUT/ladder.json last; `reel transcode --ladder` encodes it.
     Ladder(crate::commands::ladder::LadderArgs),
+    /// Check every output of an encode (decodability, frames, recipe, GOP, audio,
+    /// HLS/DASH, VMAF, integrity) and write JOB/validate.json; exit 1 when a check fails.
+    Validate(crate::commands::validate::ValidateArgs),
 }
 
 #[derive(Debug, Args)]

@@ -66,6 +66,7 @@ pub fn trial_recipe(codec: VideoCodec, res: Resolution, crf: f64, preset: &str) 
         preset: Some(preset.to_string()),
         bit_depth: 8,
         encoder: None,
+        min_vmaf: None,
     }
 }
 

@@ -16,6 +16,7 @@
 pub mod color;
 pub mod frame;
 pub mod manifest;
+pub mod mpd;
 pub mod rendition;
 pub mod time;
 

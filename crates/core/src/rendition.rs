@@ -72,4 +72,7 @@ pub struct RungRecipe {
     /// FFmpeg encoder to use instead of the codec's default (`libaom-av1`, `h264_nvenc`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub encoder: Option<String>,
+    /// Lowest acceptable mean VMAF of the rendition, checked by validation.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min_vmaf: Option<f32>,
 }

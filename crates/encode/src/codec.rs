@@ -107,6 +107,15 @@ pub fn needs_av1_hdr_obus(encoder: &str) -> bool {
     )
 }
 
+/// Whether key frames are forced frame by frame. libaom (through FFmpeg 5.1)
+/// answers a forced key frame with two consecutive key frames, which breaks
+/// the alignment with the other rungs; it gets its key frames from a fixed
+/// cadence instead (`g` = `keyint_min` = the GOP, restarted by every chunk's
+/// fresh encoder), which lands exactly on the planned frames.
+pub fn forces_key_frames(encoder: &str) -> bool {
+    encoder != "libaom-av1"
+}
+
 /// Builds the encoder configuration of `r` with a key frame every `gop` frames.
 pub fn encoder_config(
     r: &RungRecipe,

@@ -6,6 +6,7 @@ use crate::audio::EncodedAudio;
 use crate::checksum::{ensure_dir, write_atomic};
 use crate::error::{Error, Result};
 use reel_core::manifest::RenditionEntry;
+use reel_core::mpd::{parse_mpd, peak_bit_rate, with_bandwidths};
 use reel_core::{Rational, VideoCodec};
 use reel_media::{remux, PacketReader};
 use std::fmt::Write as _;
@@ -207,6 +208,34 @@ pub fn package_dash(
         ],
     )
     .map_err(pkg_err("DASH"))?;
-    std::fs::rename(&tmp, &mpd).map_err(|e| Error::io("rename into place", &mpd, e))?;
+    let text = std::fs::read_to_string(&tmp).map_err(|e| Error::io("read", &tmp, e))?;
+    let declared = measured_bandwidths(&dir, &text)?;
+    write_atomic(&mpd, with_bandwidths(&text, &declared).as_bytes())?;
+    let _ = std::fs::remove_file(&tmp);
     Ok("dash/manifest.mpd".to_string())
+}
+
+/// Each representation's peak segment bit rate. FFmpeg declares the codec's
+/// average rate, which leaves out the container and every peak: a client
+/// trusting it could stall. The peak honours @bandwidth's definition (a
+/// channel at that rate delivers each segment within its duration), as
+/// BANDWIDTH does in HLS.
+fn measured_bandwidths(dir: &Path, text: &str) -> Result<Vec<(String, u64)>> {
+    let reps = parse_mpd(text).map_err(|reason| Error::Package {
+        what: "DASH".to_string(),
+        reason,
+    })?;
+    let mut out = Vec::new();
+    for rep in reps {
+        let mut segments = Vec::new();
+        for (name, secs) in &rep.segments {
+            let path = dir.join(name);
+            let bytes = std::fs::metadata(&path)
+                .map_err(|e| Error::io("stat", &path, e))?
+                .len();
+            segments.push((bytes, *secs));
+        }
+        out.push((rep.id, peak_bit_rate(&segments).ceil() as u64));
+    }
+    Ok(out)
 }

@@ -6,7 +6,7 @@ use reel_core::{RateControl, Resolution, RungRecipe, VideoCodec};
 
 /// Parses `WxH:codec[:key=value|10bit]...`. Keys: `crf`, `bitrate`/`b`,
 /// `maxrate`, `bufsize` (kbit/s, `k`/`M` suffixes allowed), `preset`,
-/// `bits` (8 or 10), `encoder`, `name`.
+/// `bits` (8 or 10), `encoder`, `name`, `min_vmaf` (the floor validation holds it to).
 ///
 /// Errors: [`Error::Spec`] naming the spec and the rule broken.
 pub fn parse_spec(spec: &str) -> Result<RungRecipe> {
@@ -33,6 +33,7 @@ pub fn parse_spec(spec: &str) -> Result<RungRecipe> {
     };
     let (mut crf, mut kbps, mut max, mut buf) = (None, None, None, None);
     let (mut preset, mut encoder, mut name, mut bits) = (None, None, None, 8u8);
+    let mut min_vmaf = None;
     for part in parts {
         if part == "10bit" || part == "8bit" {
             bits = if part == "10bit" { 10 } else { 8 };
@@ -56,6 +57,14 @@ pub fn parse_spec(spec: &str) -> Result<RungRecipe> {
             "preset" => preset = Some(v.to_string()),
             "encoder" => encoder = Some(v.to_string()),
             "name" => name = Some(v.to_string()),
+            "min_vmaf" => {
+                min_vmaf = Some(
+                    v.parse::<f32>()
+                        .ok()
+                        .filter(|m| (0.0..=100.0).contains(m))
+                        .ok_or_else(|| bad(format!("min_vmaf {v:?} is not a number in 0..=100")))?,
+                )
+            }
             "bits" => {
                 bits = match v {
                     "8" => 8,
@@ -93,6 +102,7 @@ pub fn parse_spec(spec: &str) -> Result<RungRecipe> {
         preset,
         bit_depth: bits,
         encoder,
+        min_vmaf,
     };
     check_recipe(&recipe).map_err(|e| match e {
         Error::Spec { reason, .. } => bad(reason),
@@ -193,6 +203,13 @@ mod tests {
     }
 
     #[test]
+    fn a_vmaf_floor_parses() {
+        let r = parse_spec("640x360:h264:crf=30:min_vmaf=72.5").unwrap();
+        assert_eq!(r.min_vmaf, Some(72.5));
+        assert_eq!(parse_spec("640x360:h264:crf=30").unwrap().min_vmaf, None);
+    }
+
+    #[test]
     fn bitrate_and_10bit_parse() {
         let r = parse_spec("640x360:hevc:bitrate=1.2M:10bit:preset=fast").unwrap();
         assert_eq!(r.bit_depth, 10);
@@ -212,6 +229,7 @@ mod tests {
             ("1280x720:h264", "no rate control"),
             ("big:h264:crf=1", "WIDTHxHEIGHT"),
             ("1280x720:h264:crf=23:bitrate=100", "not both"),
+            ("1280x720:h264:crf=23:min_vmaf=101", "min_vmaf"),
         ] {
             let e = parse_spec(spec).unwrap_err().to_string();
             assert!(e.contains(needle), "{spec}: {e}");

@@ -6,7 +6,9 @@
 
 use crate::av1_hdr::Av1HdrObus;
 use crate::checksum::{ensure_dir, file_checksum, write_atomic, TempFile};
-use crate::codec::{encoder_config, needs_av1_hdr_obus, StreamLook};
+use crate::codec::{
+    encoder_config, encoder_name, forces_key_frames, needs_av1_hdr_obus, StreamLook,
+};
 use crate::error::{Error, Result};
 use reel_core::manifest::ChunkSpan;
 use reel_core::{ChromaSubsampling, PixelLayout, Resolution, RungRecipe};
@@ -61,7 +63,16 @@ fn record_path(out: &Path, rung: &str, index: usize) -> PathBuf {
 }
 
 fn fingerprint(r: &RungRecipe, gop: u32) -> String {
-    format!("{}|gop={gop}", serde_json::to_string(r).unwrap_or_default())
+    // Chunks whose key frames came another way are not reused.
+    let keys = if forces_key_frames(&encoder_name(r)) {
+        ""
+    } else {
+        "|keys=cadence"
+    };
+    format!(
+        "{}|gop={gop}{keys}",
+        serde_json::to_string(r).unwrap_or_default()
+    )
 }
 
 /// Whether the chunk of `rung` exists, matches the plan and its checksum.
@@ -92,6 +103,8 @@ struct RungWriter<'a> {
     muxer: Muxer,
     /// HDR10 metadata OBUs for AV1 encoders that do not write them.
     hdr_obus: Option<Av1HdrObus>,
+    /// Key frames are asked for frame by frame (else the encoder's fixed cadence places them).
+    forced_keys: bool,
     /// The chunk file; removed unless committed, so a failed unit leaves no
     /// partial chunk behind.
     file: TempFile,
@@ -188,7 +201,7 @@ pub fn encode_unit(ctx: &UnitContext, chunk: &ChunkSpan) -> Result<UnitOutcome> 
             };
             let packets = w
                 .encoder
-                .send(input, rel, key)
+                .send(input, rel, key && w.forced_keys)
                 .map_err(|e| chunk_err(&w.rung.name, e))?;
             w.write(packets).map_err(|e| chunk_err(&w.rung.name, e))?;
         }
@@ -268,6 +281,7 @@ fn open_writer<'a>(
         encoder,
         muxer,
         hdr_obus,
+        forced_keys: forces_key_frames(&cfg.encoder),
         file,
     })
 }

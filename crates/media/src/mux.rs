@@ -166,6 +166,11 @@ impl Muxer {
         unsafe {
             let s = &mut *st.as_mut_ptr();
             s.sample_aspect_ratio = sar;
+            // AV1 and VP9 bitstreams carry no aspect ratio: the container's
+            // is the only one, and the muxer rejects two that disagree.
+            if sar.num > 0 && sar.den > 0 {
+                (*s.codecpar).sample_aspect_ratio = sar;
+            }
             s.avg_frame_rate = fr;
             (*s.codecpar).codec_tag = 0;
         }

@@ -281,6 +281,7 @@ fn fixed_manifest(
             preset: Some(preset.clone()),
             bit_depth: 8,
             encoder: None,
+            min_vmaf: None,
         });
         predictions.push(RungPrediction {
             name,
@@ -428,6 +429,7 @@ fn recipes_for(
             preset: Some(preset.to_string()),
             bit_depth: 8,
             encoder: None,
+            min_vmaf: None,
         });
         predictions.push(RungPrediction {
             name,

@@ -4,6 +4,7 @@ pub(crate) mod bdrate;
 mod inspect;
 pub(crate) mod ladder;
 pub(crate) mod transcode;
+pub(crate) mod validate;
 mod vmaf;
 
 use crate::args::{Cli, Command};
@@ -28,5 +29,6 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Transcode(args) => transcode::run(&args, &cli.global),
         Command::Bdrate(args) => bdrate::run(&args, &cli.global),
         Command::Ladder(args) => ladder::run(&args, &cli.global),
+        Command::Validate(args) => validate::run(&args, &cli.global),
     }
 }

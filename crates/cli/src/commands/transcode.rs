@@ -7,6 +7,7 @@ use crate::args::GlobalArgs;
 use crate::{job_inputs, sources};
 use anyhow::{bail, Context, Result};
 use clap::Args;
+use reel_core::manifest::InputRef;
 use reel_core::RungRecipe;
 use reel_encode::{EncodeConfig, SourceFacts};
 use reel_storage::{Storage, StorageUrl};
@@ -107,6 +108,19 @@ pub fn run(args: &TranscodeArgs, global: &GlobalArgs) -> Result<ExitCode> {
         .with_context(|| format!("transcoding {}", source.original))?;
     if let Some(first) = manifest.header.inputs.first_mut() {
         first.url = source.original.clone();
+    }
+    // Validation reads the ladder's predictions from here.
+    if let Some(ladder) = &args.ladder {
+        let url = StorageUrl::parse(ladder)?;
+        let size = Storage::for_url(&url, &sources::storage_options(global))?
+            .head(&url)
+            .with_context(|| format!("looking up {ladder}"))?
+            .size;
+        manifest.header.inputs.push(InputRef {
+            url: ladder.clone(),
+            size,
+            checksum: None,
+        });
     }
     let json = serde_json::to_string_pretty(&manifest).context("serialising encode.json")?;
     if let Some(storage) = remote {

@@ -8,6 +8,7 @@ mod encode;
 mod header;
 mod inspect;
 mod ladder;
+mod validate;
 
 pub use encode::{
     AudioEntry, ChunkSpan, EncodeManifest, ObjectEntry, RenditionEntry, ENCODE_SCHEMA_VERSION,
@@ -21,4 +22,8 @@ pub use inspect::{
 pub use ladder::{
     AnalysisCost, LadderCrossover, LadderManifest, LadderPoint, LadderSegment, RungPrediction,
     LADDER_SCHEMA_VERSION,
+};
+pub use validate::{
+    CheckCounts, CheckResult, CheckStatus, RenditionQuality, ValidateManifest,
+    VALIDATE_SCHEMA_VERSION,
 };
