@@ -1,30 +1,11 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 //! `reel ladder` on a real clip: the ladder's shape, and the rungs it
-//! predicts measure what it predicted once `reel transcode --ladder` encodes
-//! them.
+//! predicts measure what it predicted (by `reel validate`) once
+//! `reel transcode --ladder` encodes them.
 
 mod common;
 
 use common::*;
-
-fn vmaf_of(rendition: &std::path::Path, reference: &std::path::Path, dir: &std::path::Path) -> f64 {
-    let json = dir.join("vmaf.json");
-    let run = reel(&[
-        "--quiet",
-        "vmaf",
-        "--reference",
-        reference.to_str().unwrap(),
-        "--distorted",
-        rendition.to_str().unwrap(),
-        "--scale",
-        "1280x720",
-        "--json",
-        json.to_str().unwrap(),
-    ]);
-    assert_eq!(run.code, 0, "{}", run.stderr);
-    let v: serde_json::Value = serde_json::from_slice(&std::fs::read(&json).unwrap()).unwrap();
-    v["pooled_metrics"]["vmaf"]["mean"].as_f64().unwrap()
-}
 
 #[test]
 fn a_per_title_ladder_predicts_what_its_rungs_measure() {
@@ -43,7 +24,7 @@ fn a_per_title_ladder_predicts_what_its_rungs_measure() {
         "--trial-preset",
         "veryfast",
         "--preset",
-        "veryfast",
+        "medium",
         "--json",
     ]);
     assert_eq!(run.code, 0, "{}", run.stderr);
@@ -64,8 +45,10 @@ fn a_per_title_ladder_predicts_what_its_rungs_measure() {
     let predictions = m["predictions"].as_array().unwrap();
     assert!(rungs.len() >= 3, "{rungs:?}");
     assert_eq!(rungs.len(), predictions.len());
+    // Rungs are 1.5x apart on the trial hull; measured at the production
+    // preset by the refine step, each rate moves by a few percent.
     for w in predictions.windows(2) {
-        assert!(w[1]["kbps"].as_f64().unwrap() >= 1.5 * w[0]["kbps"].as_f64().unwrap());
+        assert!(w[1]["kbps"].as_f64().unwrap() >= 1.4 * w[0]["kbps"].as_f64().unwrap());
     }
     for w in rungs.windows(2) {
         assert!(w[1]["resolution"]["height"].as_u64() >= w[0]["resolution"]["height"].as_u64());
@@ -92,15 +75,24 @@ fn a_per_title_ladder_predicts_what_its_rungs_measure() {
     ]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     let encoded = run.json();
-    for (r, p) in encoded["renditions"]
+    // The trials ran at veryfast, the rungs at medium: the refine step
+    // measured the rungs as encoded, so validation's VMAF (at the ladder's
+    // display size) lands within 2 of every prediction.
+    let run = reel(&["validate", job.to_str().unwrap(), "--json"]);
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    let validated = run.json();
+    let quality = validated["quality"].as_array().unwrap();
+    assert_eq!(quality.len(), predictions.len());
+    for ((r, p), q) in encoded["renditions"]
         .as_array()
         .unwrap()
         .iter()
         .zip(predictions)
+        .zip(quality)
     {
         assert_eq!(r["recipe"]["name"], p["name"]);
-        let file = job.join(r["key"].as_str().unwrap());
-        let measured = vmaf_of(&file, &src, dir.path());
+        assert_eq!(q["name"], p["name"]);
+        let measured = q["vmaf_mean"].as_f64().unwrap();
         let predicted = p["vmaf"].as_f64().unwrap();
         assert!(
             (measured - predicted).abs() <= 2.0,
@@ -108,6 +100,14 @@ fn a_per_title_ladder_predicts_what_its_rungs_measure() {
             p["name"]
         );
     }
+    let prediction_checks = validated["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["check"] == "quality.prediction" && c["status"] == "pass")
+        .count();
+    assert_eq!(prediction_checks, predictions.len());
+    assert!(m["cost"]["refine_cpu_s"].as_f64().unwrap() > 0.0);
 }
 
 #[test]

@@ -601,29 +601,9 @@ fn vmaf_is_held_to_the_floor_and_the_ladders_prediction() {
 fn hdr10_renditions_pass_and_one_that_lost_its_hdr_metadata_fails() {
     let dir = tempfile::tempdir().unwrap();
     let src = dir.path().join("hdr10.mp4");
-    ffmpeg(&[
-        "-f",
-        "lavfi",
-        "-i",
-        "testsrc2=size=384x216:rate=25:duration=2",
-        "-c:v",
-        "libx265",
-        "-preset",
-        "ultrafast",
-        "-pix_fmt",
-        "yuv420p10le",
-        "-color_primaries",
-        "bt2020",
-        "-color_trc",
-        "smpte2084",
-        "-colorspace",
-        "bt2020nc",
-        "-color_range",
-        "tv",
-        "-x265-params",
-        "log-level=error:master-display=G(13250,34500)B(7500,3000)R(34000,16000)WP(15635,16450)L(10000000,1):max-cll=1000,400",
-        src.to_str().unwrap(),
-    ]);
+    let mut args = reel_testkit::hdr10_hevc_args("384x216");
+    args.push(src.to_str().unwrap().to_string());
+    ffmpeg(&args.iter().map(String::as_str).collect::<Vec<_>>());
     let job = dir.path().join("job");
     let run = reel(&[
         "transcode",
@@ -680,4 +660,54 @@ fn hdr10_renditions_pass_and_one_that_lost_its_hdr_metadata_fails() {
         evidence(&m, "recipe.colour", "h264"),
         "primaries bt709, source bt2020; transfer bt709, source smpte2084; matrix bt709, source bt2020nc"
     );
+}
+
+#[test]
+fn libaom_and_vp9_rungs_of_another_aspect_keep_the_plan_and_the_picture_shape() {
+    // bikes is 640x272: a 256x144 rung needs a non-square SAR, which AV1
+    // and VP9 bitstreams cannot carry (only the container does); libaom's
+    // key frames must land on the plan like every other encoder's.
+    let dir = tempfile::tempdir().unwrap();
+    // 48 frames at bikes' 24.06 fps: two 1 s GOPs, whose key frame at
+    // 0.9976 s the packager once skipped.
+    let src = dir.path().join("bikes48.mp4");
+    ffmpeg(&[
+        "-i",
+        clip("bikes.mp4").to_str().unwrap(),
+        "-frames:v",
+        "48",
+        "-c:v",
+        "libx264",
+        "-crf",
+        "18",
+        "-an",
+        src.to_str().unwrap(),
+    ]);
+    let job = dir.path().join("job");
+    let run = reel(&[
+        "transcode",
+        src.to_str().unwrap(),
+        "--output",
+        job.to_str().unwrap(),
+        "--keyframe-interval",
+        "1",
+        "-r",
+        "256x144:av1:crf=40:encoder=libaom-av1:preset=8:name=aom",
+        "-r",
+        "256x144:vp9:crf=40:preset=8:name=vp9",
+        "-q",
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let run = reel(&["validate", job.to_str().unwrap(), "--no-vmaf", "--json"]);
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    let m = run.json();
+    for rung in ["aom", "vp9"] {
+        assert!(
+            evidence(&m, "recipe.aspect", rung).starts_with("DAR 2.3529"),
+            "{m:#}"
+        );
+        assert!(
+            evidence(&m, "gop.aligned", rung).ends_with("at the planned times of every rendition")
+        );
+    }
 }

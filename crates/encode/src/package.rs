@@ -19,13 +19,21 @@ fn pkg_err(what: &str) -> impl Fn(reel_media::WriteError) -> Error + '_ {
     }
 }
 
+/// The segment length asked of the muxers: half a frame under the key
+/// frame cadence. The muxers cut at the first key frame at or after each
+/// multiple of it; the exact cadence, rounded up in print (0.9976 s as
+/// 0.998 at 24.06 fps), made them skip the key frame and cut one GOP late.
+fn segment_target_s(gop: u32, frame_rate: Rational) -> f64 {
+    (f64::from(gop.max(1)) - 0.5) / frame_rate.as_f64().max(1e-3)
+}
+
 /// Segments one input stream into `dir/index.m3u8` + `init.mp4` + `seg_NNNNN.m4s`.
 fn hls_variant(input: &Path, kind: &str, dir: &Path, seg_s: f64, what: &str) -> Result<()> {
     ensure_dir(dir)?;
     let playlist = dir.join("index.m3u8");
     let seg = dir.join("seg_%05d.m4s");
     let seg = seg.to_string_lossy();
-    let time = format!("{seg_s:.3}");
+    let time = format!("{seg_s:.6}");
     remux(
         &[(&input.to_string_lossy(), Some(kind))],
         &playlist.to_string_lossy(),
@@ -113,7 +121,7 @@ pub fn package_hls(
     gop: u32,
     frame_rate: Rational,
 ) -> Result<String> {
-    let seg_s = f64::from(gop) / frame_rate.as_f64().max(1e-3);
+    let seg_s = segment_target_s(gop, frame_rate);
     let hls = out.join("hls");
     let mut audio_bw = (0u64, 0u64);
     if let Some(a) = audio {
@@ -171,7 +179,7 @@ pub fn package_dash(
     gop: u32,
     frame_rate: Rational,
 ) -> Result<String> {
-    let seg_s = format!("{:.3}", f64::from(gop) / frame_rate.as_f64().max(1e-3));
+    let seg_s = format!("{:.6}", segment_target_s(gop, frame_rate));
     let dir = out.join("dash");
     ensure_dir(&dir)?;
     let paths: Vec<String> = renditions

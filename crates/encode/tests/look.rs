@@ -73,31 +73,9 @@ fn frame_side_data(file: &Path, kind: &str) -> Vec<serde_json::Value> {
 
 /// 10-bit HEVC, BT.2020 / PQ, with HDR10 mastering display and content light SEI.
 fn hdr10_source() -> std::path::PathBuf {
-    generated(
-        "hdr10-hevc.mp4",
-        &[
-            "-f",
-            "lavfi",
-            "-i",
-            "testsrc2=size=192x108:rate=25:duration=2",
-            "-c:v",
-            "libx265",
-            "-preset",
-            "ultrafast",
-            "-pix_fmt",
-            "yuv420p10le",
-            "-color_primaries",
-            "bt2020",
-            "-color_trc",
-            "smpte2084",
-            "-colorspace",
-            "bt2020nc",
-            "-color_range",
-            "tv",
-            "-x265-params",
-            "log-level=error:master-display=G(13250,34500)B(7500,3000)R(34000,16000)WP(15635,16450)L(10000000,1):max-cll=1000,400",
-        ],
-    )
+    let args = reel_testkit::hdr10_hevc_args("192x108");
+    let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+    generated("hdr10-hevc.mp4", &refs)
 }
 
 #[test]

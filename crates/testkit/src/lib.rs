@@ -33,6 +33,38 @@ pub fn clip(name: &str) -> PathBuf {
     path
 }
 
+/// ffmpeg CLI arguments (input and encoder options, no output path) for a
+/// 2 s 10-bit HEVC test pattern of `size` (`WxH`) in BT.2020 / PQ, carrying
+/// HDR10 mastering display (0.0001-1000 cd/m2) and content light (MaxCLL
+/// 1000, MaxFALL 400) SEI.
+pub fn hdr10_hevc_args(size: &str) -> Vec<String> {
+    [
+        "-f",
+        "lavfi",
+        "-i",
+        &format!("testsrc2=size={size}:rate=25:duration=2"),
+        "-c:v",
+        "libx265",
+        "-preset",
+        "ultrafast",
+        "-pix_fmt",
+        "yuv420p10le",
+        "-color_primaries",
+        "bt2020",
+        "-color_trc",
+        "smpte2084",
+        "-colorspace",
+        "bt2020nc",
+        "-color_range",
+        "tv",
+        "-x265-params",
+        "log-level=error:master-display=G(13250,34500)B(7500,3000)R(34000,16000)WP(15635,16450)L(10000000,1):max-cll=1000,400",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect()
+}
+
 /// Frames the ffmpeg CLI decodes from the first video stream of `input`: an
 /// independent count to check our own decoding and muxing against.
 pub fn decoded_frames(input: &Path) -> u64 {

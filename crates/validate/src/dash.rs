@@ -6,7 +6,7 @@
 
 use crate::report::Report;
 use crate::segment::starts_with_key_frame;
-use reel_core::manifest::{CheckStatus, EncodeManifest};
+use reel_core::manifest::EncodeManifest;
 use reel_core::mpd::{parse_mpd, peak_bit_rate, Representation};
 use std::path::Path;
 
@@ -22,20 +22,8 @@ pub fn check_dash(
 ) {
     let path = root.join(mpd_key);
     let dir = path.parent().unwrap_or(root).to_path_buf();
-    let reps = match std::fs::read_to_string(&path)
-        .map_err(|e| e.to_string())
-        .and_then(|t| parse_mpd(&t))
-    {
-        Ok(r) => r,
-        Err(why) => {
-            report.push(
-                "dash.mpd",
-                "dash",
-                CheckStatus::Fail,
-                format!("{mpd_key}: {why}"),
-            );
-            return;
-        }
+    let Some(reps) = report.parse_file("dash.mpd", "dash", &path, parse_mpd) else {
+        return;
     };
     let videos = reps.iter().filter(|r| r.content_type == "video").count();
     let audios = reps.iter().filter(|r| r.content_type == "audio").count();

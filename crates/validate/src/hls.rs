@@ -8,7 +8,7 @@
 use crate::playlist::{parse_master, parse_media, Media};
 use crate::report::Report;
 use crate::segment::starts_with_key_frame;
-use reel_core::manifest::{CheckStatus, EncodeManifest};
+use reel_core::manifest::EncodeManifest;
 use std::path::{Path, PathBuf};
 
 /// Allowed distance between declared and measured bit rates.
@@ -32,21 +32,7 @@ fn check_media(
     report: &mut Report,
 ) -> Option<Rates> {
     let dir = playlist.parent().unwrap_or(Path::new("."));
-    let media = match std::fs::read_to_string(playlist)
-        .map_err(|e| e.to_string())
-        .and_then(|t| parse_media(&t))
-    {
-        Ok(m) => m,
-        Err(why) => {
-            report.push(
-                "hls.segments",
-                subject,
-                CheckStatus::Fail,
-                format!("{}: {why}", playlist.display()),
-            );
-            return None;
-        }
-    };
+    let media = report.parse_file("hls.segments", subject, playlist, parse_media)?;
     let init = media.init.as_ref().map(|i| dir.join(i));
     let mut missing: Vec<String> = media
         .segments
@@ -176,20 +162,8 @@ pub fn check_hls(
 ) {
     let master_path = root.join(master_key);
     let dir = master_path.parent().unwrap_or(root).to_path_buf();
-    let master = match std::fs::read_to_string(&master_path)
-        .map_err(|e| e.to_string())
-        .and_then(|t| parse_master(&t))
-    {
-        Ok(m) => m,
-        Err(why) => {
-            report.push(
-                "hls.master",
-                "hls",
-                CheckStatus::Fail,
-                format!("{master_key}: {why}"),
-            );
-            return;
-        }
+    let Some(master) = report.parse_file("hls.master", "hls", &master_path, parse_master) else {
+        return;
     };
     let mut problems = Vec::new();
     for r in &manifest.renditions {

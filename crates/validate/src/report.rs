@@ -34,6 +34,32 @@ impl Report {
         self.push(check, subject, status, evidence);
     }
 
+    /// Reads and parses a text file; on failure records `check` as failed,
+    /// naming the file, and returns `None`.
+    pub fn parse_file<T>(
+        &mut self,
+        check: &str,
+        subject: &str,
+        path: &std::path::Path,
+        parse: impl FnOnce(&str) -> Result<T, String>,
+    ) -> Option<T> {
+        let parsed = std::fs::read_to_string(path)
+            .map_err(|e| e.to_string())
+            .and_then(|text| parse(&text));
+        match parsed {
+            Ok(v) => Some(v),
+            Err(why) => {
+                self.push(
+                    check,
+                    subject,
+                    CheckStatus::Fail,
+                    format!("{}: {why}", path.display()),
+                );
+                None
+            }
+        }
+    }
+
     pub fn skip(&mut self, check: &str, subject: &str, why: impl Into<String>) {
         self.push(check, subject, CheckStatus::Skip, why);
     }

@@ -64,6 +64,10 @@ pub struct LadderArgs {
     /// for the codec, `netflix2015`), cut to the source's height; no trials.
     #[arg(long = "static", value_name = "NAME")]
     pub fixed: Option<String>,
+    /// Skip the refine step: predictions then come from the trial curves,
+    /// encoded with the trial preset, instead of the rungs as encoded.
+    #[arg(long)]
+    pub no_refine: bool,
     /// Worker threads (0 = every core).
     #[arg(long, default_value_t = 0)]
     pub threads: usize,
@@ -179,7 +183,34 @@ pub fn run(args: &LadderArgs, global: &GlobalArgs) -> Result<ExitCode> {
         .preset
         .clone()
         .unwrap_or_else(|| production_preset(codec));
-    let (rungs, predictions) = recipes_for(&selection.rungs, codec, &preset);
+    let (mut rungs, mut predictions) = recipes_for(&selection.rungs, codec, &preset);
+    let cpu3 = process_cpu_s();
+    if !args.no_refine {
+        // The trial preset is faster than the production one, which spends
+        // more bits for more quality at the same CRF: each rung is encoded
+        // as it will be (production preset, VBV cap) on the trial segments,
+        // and its measurement is the prediction validation holds it to.
+        encode_trials(&facts, &segments, &rungs, gop, &work, threads)?;
+        for (rung, prediction) in rungs.iter().zip(predictions.iter_mut()) {
+            let crf = match rung.rate_control {
+                RateControl::CappedCrf { crf, .. } | RateControl::Crf { crf } => f64::from(crf),
+                RateControl::Bitrate { .. } => 0.0,
+            };
+            let measured =
+                measure_trial(&facts, &segments, rung, crf, &work, args.display, &scorer)?;
+            prediction.kbps = measured.kbps;
+            prediction.vmaf = Some(measured.vmaf);
+        }
+        // Names carry the rate the rung will have, not the trial curve's.
+        let mut renamed: Vec<RungRecipe> = Vec::new();
+        for (mut rung, prediction) in rungs.into_iter().zip(predictions.iter_mut()) {
+            rung.name = unique_name(&renamed, rung.resolution, codec, prediction.kbps);
+            prediction.name = rung.name.clone();
+            renamed.push(rung);
+        }
+        rungs = renamed;
+    }
+    let cpu4 = process_cpu_s();
 
     let point = |p: &TrialPoint| LadderPoint {
         resolution: p.resolution,
@@ -218,6 +249,7 @@ pub fn run(args: &LadderArgs, global: &GlobalArgs) -> Result<ExitCode> {
         cost: AnalysisCost {
             trial_encode_cpu_s: cpu1 - cpu0,
             scoring_cpu_s: cpu2 - cpu1,
+            refine_cpu_s: cpu4 - cpu3,
             wall_s: started.elapsed().as_secs_f64(),
         },
     };

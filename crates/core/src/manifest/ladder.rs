@@ -82,5 +82,8 @@ pub struct RungPrediction {
 pub struct AnalysisCost {
     pub trial_encode_cpu_s: f64,
     pub scoring_cpu_s: f64,
+    /// Encoding and scoring the chosen rungs as they will be encoded.
+    #[serde(default)]
+    pub refine_cpu_s: f64,
     pub wall_s: f64,
 }
