@@ -7,6 +7,7 @@
 mod args;
 mod commands;
 mod job_inputs;
+mod ladder_plot;
 mod ladder_trials;
 mod plot;
 mod progress;

@@ -12,6 +12,7 @@ fn a_per_title_ladder_predicts_what_its_rungs_measure() {
     let src = clip("bigbuckbunny.mp4");
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("job");
+    let plot = dir.path().join("ladder.png");
     let run = reel(&[
         "ladder",
         src.to_str().unwrap(),
@@ -25,6 +26,8 @@ fn a_per_title_ladder_predicts_what_its_rungs_measure() {
         "veryfast",
         "--preset",
         "medium",
+        "--plot",
+        plot.to_str().unwrap(),
         "--json",
     ]);
     assert_eq!(run.code, 0, "{}", run.stderr);
@@ -32,6 +35,12 @@ fn a_per_title_ladder_predicts_what_its_rungs_measure() {
     let stored: serde_json::Value =
         serde_json::from_slice(&std::fs::read(out.join("ladder.json")).unwrap()).unwrap();
     assert_eq!(stored["rungs"], m["rungs"]);
+    let png = std::fs::read(&plot).unwrap();
+    assert!(
+        png.starts_with(b"\x89PNG") && png.len() > 10_000,
+        "{} bytes",
+        png.len()
+    );
     // A 5.3 s title is measured whole, at the five Apple sizes up to 720p.
     assert_eq!(m["segments"].as_array().unwrap().len(), 1);
     assert_eq!(m["segments"][0]["frame_count"], 132);
@@ -120,6 +129,8 @@ fn bad_ladder_arguments_are_clean_errors() {
     assert_clean_error(&run, "mpeg2", "not one of");
     let run = reel(&["ladder", src, "--output", out, "--crf", "23"]);
     assert_clean_error(&run, "--crf", "at least 2");
+    let run = reel(&["ladder", src, "--output", out, "--plot", "ladder.jpg"]);
+    assert_clean_error(&run, "ladder.jpg", "must end in .png or .svg");
     let run = reel(&["ladder", "/nonexistent.mp4", "--output", out]);
     assert_clean_error(&run, "/nonexistent.mp4", "");
 }

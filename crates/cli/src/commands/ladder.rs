@@ -5,6 +5,7 @@
 //! last) feeds `reel transcode --ladder`.
 
 use crate::args::GlobalArgs;
+use crate::ladder_plot::StaticPoint;
 use crate::ladder_trials::{candidate_resolutions, encode_trials, measure_trial, trial_recipe};
 use crate::{job_inputs, sources};
 use anyhow::{bail, Context, Result};
@@ -74,6 +75,10 @@ pub struct LadderArgs {
     /// Local directory for the trial encodes (default: the output when local).
     #[arg(long, value_name = "DIR")]
     pub work_dir: Option<PathBuf>,
+    /// Draw bit rate against VMAF (trials by resolution, hull, rungs, Apple's
+    /// static ladder on the fitted curves) to PATH (.png or .svg).
+    #[arg(long, value_name = "PATH", conflicts_with = "fixed")]
+    pub plot: Option<PathBuf>,
     /// Print ladder.json on stdout.
     #[arg(long)]
     pub json: bool,
@@ -94,6 +99,10 @@ pub fn run(args: &LadderArgs, global: &GlobalArgs) -> Result<ExitCode> {
     let codec = parse_codec(&args.codec)?;
     if args.crf.len() < 2 {
         bail!("--crf needs at least 2 values to fit a curve");
+    }
+    if let Some(path) = &args.plot {
+        // Checked now, not after the trial encodes.
+        crate::ladder_plot::check_extension(path)?;
     }
     let source = sources::resolve(&args.source, global)?;
     let out_url =
@@ -158,10 +167,12 @@ pub fn run(args: &LadderArgs, global: &GlobalArgs) -> Result<ExitCode> {
     let cpu2 = process_cpu_s();
 
     let mut candidates = Vec::new();
+    let mut curves = Vec::new();
     for &res in &resolutions {
         let curve = ResolutionCurve::fit(res, &trials)
             .with_context(|| format!("fitting the {res} trials"))?;
         candidates.extend(curve.sample(0.5));
+        curves.push(curve);
     }
     let hull = upper_hull(&candidates);
     let rules = RungRules {
@@ -253,7 +264,37 @@ pub fn run(args: &LadderArgs, global: &GlobalArgs) -> Result<ExitCode> {
             wall_s: started.elapsed().as_secs_f64(),
         },
     };
+    if let Some(path) = &args.plot {
+        let apple = FixedLadder::Apple.rungs_for(
+            codec,
+            facts.resolution.height,
+            facts.display_aspect().as_f64(),
+        );
+        let fixed: Vec<StaticPoint> = apple
+            .iter()
+            .filter_map(|&(res, kbps)| {
+                let curve = curves.iter().find(|c| c.resolution.height == res.height)?;
+                let kbps = f64::from(kbps);
+                vmaf_on_curve(curve, kbps).map(|vmaf| StaticPoint { kbps, vmaf })
+            })
+            .collect();
+        crate::ladder_plot::rate_quality(path, &manifest, &fixed)?;
+    }
     write_manifest(args, &manifest, &out_url, global)
+}
+
+/// VMAF of `curve` at `kbps`, interpolated in log rate between samples;
+/// `None` outside the range the trials cover.
+fn vmaf_on_curve(curve: &ResolutionCurve, kbps: f64) -> Option<f64> {
+    let mut points = curve.sample(0.25);
+    points.sort_by(|a, b| a.kbps.total_cmp(&b.kbps));
+    points.windows(2).find_map(|w| {
+        let (a, b) = (&w[0], &w[1]);
+        (a.kbps <= kbps && kbps <= b.kbps && b.kbps > a.kbps).then(|| {
+            let t = (kbps.ln() - a.kbps.ln()) / (b.kbps.ln() - a.kbps.ln());
+            a.vmaf + t * (b.vmaf - a.vmaf)
+        })
+    })
 }
 
 fn header(source: &str, report: &InspectReport) -> ManifestHeader {
