@@ -6,7 +6,7 @@
 use anyhow::{anyhow, Context, Result};
 use rayon::prelude::*;
 use reel_core::manifest::ChunkSpan;
-use reel_core::{RateControl, Resolution, RungRecipe, VideoCodec};
+use reel_core::{PixelLayout, RateControl, Resolution, RungRecipe, VideoCodec, VideoFrame};
 use reel_encode::{chunk_path, encode_unit, SourceFacts, UnitContext};
 use reel_ladder::{TrialPoint, TrialSegment};
 use reel_media::{DecodeEvent, DecoderOptions, ScaleAlgorithm, Scaler, VideoDecoder};
@@ -124,47 +124,80 @@ pub fn encode_trials(
     .with_context(|| format!("trial encodes of {}", facts.source))
 }
 
-/// Bit rate and VMAF of one recipe over all segments: bytes over duration,
-/// and the frame-weighted mean of per-segment pooled VMAF.
-pub fn measure_trial(
+/// Source frames of one segment held in memory, upscaled to the display,
+/// when they take at most this much; else each trial decodes them afresh.
+const REFERENCE_CACHE_BYTES: u64 = 3 << 29;
+
+/// Bit rate and VMAF of every recipe (with its CRF) over all segments:
+/// bytes over duration, and the frame-weighted mean of per-segment pooled
+/// VMAF. Segment by segment, so the source is decoded and upscaled once for
+/// all the recipes scored against it.
+pub fn measure_trials(
     facts: &SourceFacts,
     segments: &[TrialSegment],
-    recipe: &RungRecipe,
-    crf: f64,
+    recipes: &[(RungRecipe, f64)],
     work: &Path,
     display: Resolution,
     scorer: &Vmaf,
-) -> Result<TrialPoint> {
-    let (mut bytes, mut frames, mut vmaf_sum) = (0u64, 0u64, 0.0);
+) -> Result<Vec<TrialPoint>> {
+    let mut bytes = vec![0u64; recipes.len()];
+    let mut vmaf_sums = vec![0.0f64; recipes.len()];
+    let mut frames = 0u64;
     for (index, seg) in segments.iter().enumerate() {
-        let chunk = chunk_path(work, &recipe.name, index);
-        bytes += std::fs::metadata(&chunk)
-            .with_context(|| format!("trial encode {}", chunk.display()))?
-            .len();
-        let mean = score_segment(&facts.source, seg, &chunk, display, scorer)
-            .with_context(|| format!("scoring {}", chunk.display()))?;
-        vmaf_sum += mean * seg.frame_count as f64;
+        let cached = cache_reference(&facts.source, seg, display)?;
+        for (i, (recipe, _)) in recipes.iter().enumerate() {
+            let chunk = chunk_path(work, &recipe.name, index);
+            bytes[i] += std::fs::metadata(&chunk)
+                .with_context(|| format!("trial encode {}", chunk.display()))?
+                .len();
+            let mean = score_segment(&facts.source, seg, &chunk, display, scorer, &cached)
+                .with_context(|| format!("scoring {}", chunk.display()))?;
+            vmaf_sums[i] += mean * seg.frame_count as f64;
+        }
         frames += seg.frame_count;
     }
     let seconds = frames as f64 / facts.frame_rate.as_f64().max(1e-9);
-    Ok(TrialPoint {
-        resolution: recipe.resolution,
-        crf,
-        kbps: bytes as f64 * 8.0 / seconds.max(1e-9) / 1000.0,
-        vmaf: vmaf_sum / frames.max(1) as f64,
-    })
+    Ok(recipes
+        .iter()
+        .zip(bytes.iter().zip(&vmaf_sums))
+        .map(|((recipe, crf), (&bytes, &vmaf_sum))| TrialPoint {
+            resolution: recipe.resolution,
+            crf: *crf,
+            kbps: bytes as f64 * 8.0 / seconds.max(1e-9) / 1000.0,
+            vmaf: vmaf_sum / frames.max(1) as f64,
+        })
+        .collect())
 }
 
-/// Mean VMAF of the trial encode `chunk` against the source frames of `seg`,
-/// both upscaled (bicubic) to `display`.
-fn score_segment(
+/// The source frames of `seg` upscaled to `display`, or `None` when they
+/// would take more than [`REFERENCE_CACHE_BYTES`].
+fn cache_reference(
     source: &str,
     seg: &TrialSegment,
-    chunk: &Path,
     display: Resolution,
-    scorer: &Vmaf,
-) -> Result<f64> {
-    let reference = VideoDecoder::open(
+) -> Result<Option<Vec<VideoFrame>>> {
+    let (frames, layout) = reference_frames(source, seg, display)?;
+    let sample_bytes = if layout.bit_depth > 8 { 2 } else { 1 };
+    let frame_bytes: u64 = (0..layout.plane_count())
+        .map(|i| {
+            let (w, h) = layout.plane_size(i, display);
+            (w * h * sample_bytes) as u64
+        })
+        .sum();
+    if seg.frame_count.saturating_mul(frame_bytes) > REFERENCE_CACHE_BYTES {
+        return Ok(None);
+    }
+    Ok(Some(frames.collect::<Result<Vec<_>>>()?))
+}
+
+/// Decoded source frames of `seg`, upscaled (bicubic) to `display`, and
+/// their pixel layout.
+fn reference_frames(
+    source: &str,
+    seg: &TrialSegment,
+    display: Resolution,
+) -> Result<(impl Iterator<Item = Result<VideoFrame>>, PixelLayout)> {
+    let decoder = VideoDecoder::open(
         source,
         &DecoderOptions {
             start_frame: seg.start_frame,
@@ -172,7 +205,37 @@ fn score_segment(
             ..Default::default()
         },
     )?;
-    let layout = reference.output_layout();
+    let layout = decoder.output_layout();
+    let mut scaler = UpScaler::new(decoder.params().resolution, layout, display)?;
+    let name = source.to_string();
+    let frames = decoder.map(move |event| scaler.scale(decoded(event, &name)?));
+    Ok((frames, layout))
+}
+
+/// Mean VMAF of the trial encode `chunk` against the source frames of `seg`
+/// (`cached`, or decoded afresh), both upscaled (bicubic) to `display`.
+/// Distorted frames the scorer does not read are decoded but not upscaled.
+fn score_segment(
+    source: &str,
+    seg: &TrialSegment,
+    chunk: &Path,
+    display: Resolution,
+    scorer: &Vmaf,
+    cached: &Option<Vec<VideoFrame>>,
+) -> Result<f64> {
+    let (refs, layout): (Box<dyn Iterator<Item = Result<VideoFrame>>>, PixelLayout) = match cached {
+        Some(frames) => {
+            let layout = frames
+                .first()
+                .map(|f| f.layout)
+                .ok_or_else(|| anyhow!("{source}: no frames in the trial segment"))?;
+            (Box::new(frames.iter().cloned().map(Ok)), layout)
+        }
+        None => {
+            let (frames, layout) = reference_frames(source, seg, display)?;
+            (Box::new(frames), layout)
+        }
+    };
     let distorted = VideoDecoder::open(
         &chunk.to_string_lossy(),
         &DecoderOptions {
@@ -180,37 +243,100 @@ fn score_segment(
             ..Default::default()
         },
     )?;
-    let scaled = |decoder: VideoDecoder, name: String| -> Result<_> {
-        let from = (decoder.params().resolution, decoder.output_layout());
-        let mut scaler = if from == (display, layout) {
-            None
-        } else {
-            Some(Scaler::new(
-                from,
-                (display, layout),
-                ScaleAlgorithm::Bicubic,
-            )?)
-        };
-        Ok(decoder.map(move |event| match event {
-            Ok(DecodeEvent::Frame(f)) => match &mut scaler {
-                Some(s) => s.scale(&f).map_err(anyhow::Error::from),
-                None => Ok(f),
-            },
-            Ok(DecodeEvent::Error(issue)) => Err(anyhow!(
-                "{name}: decode error at packet {}: {}",
-                issue.packet,
-                issue.message
-            )),
-            Err(e) => Err(anyhow!(e)),
-        }))
-    };
-    let refs = scaled(reference, source.to_string())?;
-    let dis = scaled(distorted, chunk.display().to_string())?;
-    let pairs = reel_vmaf::pair_frames(refs, dis);
+    let mut scaler = UpScaler::new(distorted.params().resolution, layout, display)?;
+    let name = chunk.display().to_string();
+    let dis = distorted.map(move |event| decoded(event, &name));
+    let pairs = (0u64..)
+        .zip(reel_vmaf::pair_frames(refs, dis))
+        .map(move |(index, pair)| {
+            let (r, d) = pair?;
+            if scorer.reads_distorted(index) {
+                let d = scaler.scale(d).map_err(|e| reel_vmaf::Error::Source {
+                    frame: index,
+                    message: e.to_string(),
+                })?;
+                Ok((r, d))
+            } else {
+                Ok((r.clone(), r))
+            }
+        });
     let scores = scorer.score(pairs)?;
     scores
         .pooled
         .get("vmaf")
         .map(|p| p.mean)
         .ok_or_else(|| anyhow!("no VMAF frames"))
+}
+
+/// The frame of a decode event, or an error naming `name`.
+fn decoded(event: reel_media::Result<DecodeEvent>, name: &str) -> Result<VideoFrame> {
+    match event {
+        Ok(DecodeEvent::Frame(f)) => Ok(f),
+        Ok(DecodeEvent::Error(issue)) => Err(anyhow!(
+            "{name}: decode error at packet {}: {}",
+            issue.packet,
+            issue.message
+        )),
+        Err(e) => Err(anyhow!(e)),
+    }
+}
+
+/// A bicubic scaler to the display size, or nothing when frames already
+/// have it.
+struct UpScaler(Option<Scaler>);
+
+impl UpScaler {
+    fn new(from: Resolution, layout: PixelLayout, display: Resolution) -> Result<Self> {
+        Ok(UpScaler(if from == display {
+            None
+        } else {
+            Some(Scaler::new(
+                (from, layout),
+                (display, layout),
+                ScaleAlgorithm::Bicubic,
+            )?)
+        }))
+    }
+
+    fn scale(&mut self, frame: VideoFrame) -> Result<VideoFrame> {
+        match &mut self.0 {
+            Some(s) => Ok(s.scale(&frame)?),
+            None => Ok(frame),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use reel_vmaf::VmafConfig;
+
+    /// Scoring against the held reference frames and against frames decoded
+    /// afresh give the same score, frame for frame.
+    #[test]
+    fn cached_and_fresh_references_score_alike() {
+        let source = reel_testkit::clip("carphone_pristine.mp4");
+        let distorted = reel_testkit::clip("carphone_distorted.mp4");
+        let source = source.to_string_lossy();
+        let seg = TrialSegment {
+            start_frame: 0,
+            frame_count: 120,
+            complexity: 0.5,
+        };
+        let display = Resolution::new(352, 288);
+        let scorer = Vmaf::try_new(VmafConfig {
+            subsample: 4,
+            ..VmafConfig::default()
+        })
+        .expect("scorer");
+        let cached = cache_reference(&source, &seg, display).expect("cache");
+        assert_eq!(cached.as_ref().map(Vec::len), Some(120));
+        let held = score_segment(&source, &seg, &distorted, display, &scorer, &cached)
+            .expect("score with the held reference");
+        let fresh = score_segment(&source, &seg, &distorted, display, &scorer, &None)
+            .expect("score with a fresh decode");
+        assert_eq!(held, fresh);
+        // A real difference was measured, not a clip against itself.
+        assert!((5.0..95.0).contains(&held), "{held}");
+    }
 }

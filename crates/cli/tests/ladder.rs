@@ -131,6 +131,10 @@ fn bad_ladder_arguments_are_clean_errors() {
     assert_clean_error(&run, "--crf", "at least 2");
     let run = reel(&["ladder", src, "--output", out, "--plot", "ladder.jpg"]);
     assert_clean_error(&run, "ladder.jpg", "must end in .png or .svg");
+    // A usage error, reported by the argument parser with its usage hint.
+    let run = reel(&["ladder", src, "--output", out, "--vmaf-subsample", "0"]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.stderr.contains("--vmaf-subsample"), "{}", run.stderr);
     let run = reel(&["ladder", "/nonexistent.mp4", "--output", out]);
     assert_clean_error(&run, "/nonexistent.mp4", "");
 }

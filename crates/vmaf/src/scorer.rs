@@ -122,6 +122,14 @@ impl Vmaf {
         &self.model
     }
 
+    /// Whether scoring reads the distorted frame of pair `index`. With
+    /// `subsample` above 1 and an integer model, the pairs in between only
+    /// feed the reference's motion, so a caller may pass any frame of the
+    /// right size and depth there instead of preparing the distorted one.
+    pub fn reads_distorted(&self, index: u64) -> bool {
+        self.plan(index).full || self.model.needs_float()
+    }
+
     fn threads(&self) -> usize {
         match &self.config.pool {
             Some(p) => p.current_num_threads(),

@@ -6,7 +6,7 @@
 
 use crate::args::GlobalArgs;
 use crate::ladder_plot::StaticPoint;
-use crate::ladder_trials::{candidate_resolutions, encode_trials, measure_trial, trial_recipe};
+use crate::ladder_trials::{candidate_resolutions, encode_trials, measure_trials, trial_recipe};
 use crate::{job_inputs, sources};
 use anyhow::{bail, Context, Result};
 use clap::Args;
@@ -56,6 +56,11 @@ pub struct LadderArgs {
     /// Resolution scores are measured at (both sides upscaled bicubic).
     #[arg(long, default_value = "1920x1080", value_parser = parse_size)]
     pub display: Resolution,
+    /// Score every N-th frame of the trial and refine encodes (motion still
+    /// sees every frame). Neighbouring frames score alike, so 4 moves a
+    /// clip's mean by a few hundredths and costs a quarter.
+    #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u32).range(1..))]
+    pub vmaf_subsample: u32,
     /// Highest and lowest rung bit rate, kb/s.
     #[arg(long, default_value_t = 16_000.0)]
     pub max_kbps: f64,
@@ -159,11 +164,8 @@ pub fn run(args: &LadderArgs, global: &GlobalArgs) -> Result<ExitCode> {
     encode_trials(&facts, &segments, &only_recipes, gop, &work, threads)?;
     let cpu1 = process_cpu_s();
 
-    let scorer = scorer(args.display, threads)?;
-    let trials: Vec<TrialPoint> = recipes
-        .iter()
-        .map(|(r, crf)| measure_trial(&facts, &segments, r, *crf, &work, args.display, &scorer))
-        .collect::<Result<_>>()?;
+    let scorer = scorer(args.display, args.vmaf_subsample, threads)?;
+    let trials = measure_trials(&facts, &segments, &recipes, &work, args.display, &scorer)?;
     let cpu2 = process_cpu_s();
 
     let mut candidates = Vec::new();
@@ -202,15 +204,20 @@ pub fn run(args: &LadderArgs, global: &GlobalArgs) -> Result<ExitCode> {
         // as it will be (production preset, VBV cap) on the trial segments,
         // and its measurement is the prediction validation holds it to.
         encode_trials(&facts, &segments, &rungs, gop, &work, threads)?;
-        for (rung, prediction) in rungs.iter().zip(predictions.iter_mut()) {
-            let crf = match rung.rate_control {
-                RateControl::CappedCrf { crf, .. } | RateControl::Crf { crf } => f64::from(crf),
-                RateControl::Bitrate { .. } => 0.0,
-            };
-            let measured =
-                measure_trial(&facts, &segments, rung, crf, &work, args.display, &scorer)?;
-            prediction.kbps = measured.kbps;
-            prediction.vmaf = Some(measured.vmaf);
+        let with_crf: Vec<(RungRecipe, f64)> = rungs
+            .iter()
+            .map(|rung| {
+                let crf = match rung.rate_control {
+                    RateControl::CappedCrf { crf, .. } | RateControl::Crf { crf } => f64::from(crf),
+                    RateControl::Bitrate { .. } => 0.0,
+                };
+                (rung.clone(), crf)
+            })
+            .collect();
+        let measured = measure_trials(&facts, &segments, &with_crf, &work, args.display, &scorer)?;
+        for (prediction, m) in predictions.iter_mut().zip(measured) {
+            prediction.kbps = m.kbps;
+            prediction.vmaf = Some(m.vmaf);
         }
         // Names carry the rate the rung will have, not the trial curve's.
         let mut renamed: Vec<RungRecipe> = Vec::new();
@@ -465,7 +472,7 @@ fn default_model(display: Resolution) -> BuiltinModel {
     }
 }
 
-fn scorer(display: Resolution, threads: usize) -> Result<Vmaf> {
+fn scorer(display: Resolution, subsample: u32, threads: usize) -> Result<Vmaf> {
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads.max(1))
         .thread_name(|i| format!("reel-ladder-vmaf-{i}"))
@@ -474,6 +481,7 @@ fn scorer(display: Resolution, threads: usize) -> Result<Vmaf> {
     Ok(Vmaf::try_new(VmafConfig {
         model: Model::Builtin(default_model(display)),
         pool: Some(Arc::new(pool)),
+        subsample,
         ..VmafConfig::default()
     })?)
 }
