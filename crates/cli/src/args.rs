@@ -28,6 +28,10 @@ pub struct GlobalArgs {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Encode a title end to end: inspect, per-title (or static) ladder, chunked
+    /// encodes with HLS/DASH, validation. Resumes: a rerun keeps every stage
+    /// already finished and verified. Exit 1 when validation fails.
+    Encode(crate::commands::encode::EncodeArgs),
     /// Inspect a source: container, streams, frame count, shots, complexity, black/frozen
     /// spans, crop, decode errors. Writes OUTPUT/inspect.json when --output is given.
     Inspect(InspectArgs),

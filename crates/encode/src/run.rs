@@ -362,10 +362,19 @@ pub(crate) fn key_of(out: &Path, path: &Path) -> String {
         .join("/")
 }
 
-/// Every file under `out` (except encode.json and temp files), with checksums.
+/// Top-level directories the encode stage writes; other stages' files in
+/// a shared output root (job.json, ladder.json, validate.json, trial
+/// encodes) are theirs to list.
+const STAGE_DIRS: [&str; 5] = ["chunks", "renditions", "audio", "hls", "dash"];
+
+/// Every file the stage wrote under `out` (not temp files), with checksums.
 fn list_objects(out: &Path) -> Result<Vec<ObjectEntry>> {
     let mut files = Vec::new();
-    let mut stack: Vec<PathBuf> = vec![out.to_path_buf()];
+    let mut stack: Vec<PathBuf> = STAGE_DIRS
+        .iter()
+        .map(|d| out.join(d))
+        .filter(|d| d.is_dir())
+        .collect();
     while let Some(dir) = stack.pop() {
         let rd = std::fs::read_dir(&dir).map_err(|e| Error::io("list", &dir, e))?;
         for entry in rd {
@@ -375,7 +384,7 @@ fn list_objects(out: &Path) -> Result<Vec<ObjectEntry>> {
                 stack.push(p);
             } else {
                 let key = key_of(out, &p);
-                if key != "encode.json" && !key.ends_with(".part") {
+                if !key.ends_with(".part") {
                     files.push((key, p));
                 }
             }

@@ -124,3 +124,10 @@ pub fn silence_ffmpeg_log() {
     init();
     ffmpeg_next::util::log::set_level(ffmpeg_next::util::log::Level::Quiet);
 }
+
+/// Version of the libavcodec reel runs with, `major.minor.micro`, for job
+/// manifests.
+pub fn libavcodec_version() -> String {
+    let v = ffmpeg_next::codec::version();
+    format!("{}.{}.{}", v >> 16, (v >> 8) & 0xff, v & 0xff)
+}

@@ -49,7 +49,7 @@ pub fn run(args: &InspectArgs, global: &GlobalArgs) -> Result<ExitCode> {
     }
     if args.json {
         println!("{json}");
-    } else {
+    } else if !(global.quiet && args.output.is_some()) {
         print!("{}", summary::inspect(&report));
     }
     Ok(ExitCode::SUCCESS)

@@ -1,6 +1,7 @@
 //! One module per subcommand.
 
 pub(crate) mod bdrate;
+pub(crate) mod encode;
 mod inspect;
 pub(crate) mod ladder;
 pub(crate) mod transcode;
@@ -30,5 +31,6 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Bdrate(args) => bdrate::run(&args, &cli.global),
         Command::Ladder(args) => ladder::run(&args, &cli.global),
         Command::Validate(args) => validate::run(&args, &cli.global),
+        Command::Encode(args) => encode::run(&args, &cli.global),
     }
 }

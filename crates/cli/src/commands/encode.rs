@@ -1,0 +1,275 @@
+//! `reel encode SOURCE --output URL`: a title end to end (inspect -> ladder
+//! -> transcode -> validate) through `reel-pipeline`, which claims the
+//! output with job.json, keeps every stage already finished and verified,
+//! and runs the rest. Each stage runs in-process as the stage command a user
+//! could run by hand on another machine (`reel inspect`, `reel ladder`...).
+
+use crate::args::{Cli, GlobalArgs};
+use crate::sources;
+use anyhow::{bail, Context, Result};
+use clap::{Args, Parser};
+use reel_core::manifest::ValidateManifest;
+use reel_pipeline::{
+    Event, JobSettings, Pipeline, SettingsLayer, SourceRecord, Stage, StageRunner,
+};
+use reel_storage::{Storage, StorageUrl};
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// Arguments of `reel encode`. Settings left out come from `--config`, then
+/// from the environment (`REEL_CODEC`, `REEL_STATIC`, `REEL_TARGET_VMAF`,
+/// `REEL_VALIDATE`), then the defaults shown.
+#[derive(Debug, Args)]
+pub struct EncodeArgs {
+    /// The source: a path or s3://bucket/key (its SHA-256 identifies the job).
+    pub source: String,
+    /// Output root (local directory or s3://bucket/prefix): job.json,
+    /// inspect.json, ladder.json, renditions/, hls/, dash/, encode.json,
+    /// validate.json.
+    #[arg(long, short, value_name = "URL")]
+    pub output: String,
+    /// Codec of every rung: h264, hevc, av1 or vp9 [default: h264].
+    #[arg(long)]
+    pub codec: Option<String>,
+    /// Use a fixed ladder (apple, netflix2015) instead of the per-title one
+    /// [default: per-title].
+    #[arg(long = "static", value_name = "NAME")]
+    pub static_ladder: Option<String>,
+    /// VMAF the per-title ladder's top rung aims for [default: 95].
+    #[arg(long)]
+    pub target_vmaf: Option<f64>,
+    /// Skip the validate stage [default: validate].
+    #[arg(long)]
+    pub no_validate: bool,
+    /// TOML settings file (keys codec, static, target_vmaf, validate); flags
+    /// win over it, it wins over the environment.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Worker threads of every stage (0 = every core).
+    #[arg(long, default_value_t = 0)]
+    pub threads: usize,
+    /// Local work directory for s3:// outputs (kept so a rerun resumes).
+    #[arg(long, value_name = "DIR")]
+    pub work_dir: Option<PathBuf>,
+    /// Print one JSON event per line on stdout instead of progress.
+    #[arg(long)]
+    pub json: bool,
+}
+
+pub fn run(args: &EncodeArgs, global: &GlobalArgs) -> Result<ExitCode> {
+    let settings = settings(args)?;
+    let source = source_record(&args.source, global)?;
+    let root =
+        StorageUrl::parse(&args.output).with_context(|| format!("output {}", args.output))?;
+    let storage = Storage::for_url(&root, &sources::storage_options(global))?;
+    let versions = BTreeMap::from([
+        ("reel".to_string(), env!("CARGO_PKG_VERSION").to_string()),
+        (
+            "ffmpeg-libavcodec".to_string(),
+            reel_media::libavcodec_version(),
+        ),
+    ]);
+    let mut pipeline = Pipeline::open(storage.clone(), root.clone(), source, settings, versions)?;
+    let quiet = global.quiet || args.json;
+    let mut runner = InProcessStages {
+        args,
+        global,
+        root: &root,
+        settings: pipeline.job().settings.clone(),
+        quiet,
+    };
+    let total = pipeline.stages().len();
+    let mut on_event = |e: &Event| report(e, total, args.json, global.quiet);
+    let job = pipeline.run(&mut runner, &mut on_event)?.clone();
+    if !job.settings.validate {
+        return Ok(ExitCode::SUCCESS);
+    }
+    let url = root.join(Stage::Validate.manifest_key())?;
+    let validation: ValidateManifest = serde_json::from_slice(&storage.get_bytes(&url)?)
+        .with_context(|| format!("parsing {url}"))?;
+    if !quiet {
+        eprintln!(
+            "job {} in {}: validation {} ({} checks passed, {} warned, {} failed)",
+            job.job_id,
+            args.output,
+            if validation.passed {
+                "passed"
+            } else {
+                "FAILED"
+            },
+            validation.counts.pass,
+            validation.counts.warn,
+            validation.counts.fail
+        );
+    }
+    Ok(if validation.passed {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
+
+/// Flags, then the config file, then the environment.
+fn settings(args: &EncodeArgs) -> Result<JobSettings> {
+    let flags = SettingsLayer {
+        origin: "the command line".into(),
+        codec: args.codec.clone(),
+        static_ladder: args.static_ladder.clone(),
+        target_vmaf: args.target_vmaf,
+        validate: args.no_validate.then_some(false),
+    };
+    let mut layers = vec![flags];
+    if let Some(path) = &args.config {
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("{}: cannot read the config file", path.display()))?;
+        layers.push(SettingsLayer::from_toml(
+            &text,
+            &path.display().to_string(),
+        )?);
+    }
+    layers.push(SettingsLayer::from_env(|k| std::env::var(k).ok())?);
+    Ok(JobSettings::resolve(&layers)?)
+}
+
+/// The source's size and SHA-256, read through storage.
+fn source_record(source: &str, global: &GlobalArgs) -> Result<SourceRecord> {
+    if source.starts_with("http://") || source.starts_with("https://") {
+        bail!(
+            "{source}: reel encode needs a path or s3:// source (its checksum identifies the job)"
+        );
+    }
+    let resolved = sources::resolve(source, global)?;
+    let url = StorageUrl::parse(source)?;
+    let storage = Storage::for_url(&url, &sources::storage_options(global))?;
+    let sha256 = storage
+        .checksum(&url)
+        .with_context(|| format!("{source}: reading it for its checksum"))?;
+    Ok(SourceRecord {
+        url: source.to_string(),
+        size: resolved.size.unwrap_or_default(),
+        sha256,
+    })
+}
+
+/// Progress lines on stderr, or the events as JSON lines on stdout.
+fn report(event: &Event, total: usize, json: bool, quiet: bool) {
+    if json {
+        if let Ok(line) = serde_json::to_string(event) {
+            println!("{line}");
+        }
+        return;
+    }
+    if quiet {
+        return;
+    }
+    match event {
+        Event::Job {
+            job_id, resumed, ..
+        } => {
+            let verb = if *resumed { "resuming" } else { "starting" };
+            eprintln!("{verb} job {job_id}");
+        }
+        Event::StageKept { stage, index } => {
+            eprintln!("[{}/{total}] {stage}: finished earlier, kept", index + 1);
+        }
+        Event::StageStarted {
+            stage,
+            index,
+            reason,
+        } => {
+            eprintln!("[{}/{total}] {stage} ({reason})", index + 1);
+        }
+        Event::StageFinished {
+            stage,
+            index,
+            wall_s,
+        } => {
+            eprintln!("[{}/{total}] {stage}: done in {wall_s:.1} s", index + 1);
+        }
+        Event::JobFinished { job_id, wall_s } => {
+            eprintln!("job {job_id} finished in {wall_s:.1} s");
+        }
+    }
+}
+
+/// Runs each stage as its stage command would, in this process.
+struct InProcessStages<'a> {
+    args: &'a EncodeArgs,
+    global: &'a GlobalArgs,
+    root: &'a StorageUrl,
+    settings: JobSettings,
+    quiet: bool,
+}
+
+impl InProcessStages<'_> {
+    /// The command line of `stage`, as a user would type it.
+    fn argv(&self, stage: Stage) -> Result<Vec<String>> {
+        let a = self.args;
+        let at = |key: &str| -> Result<String> { Ok(self.root.join(key)?.to_string()) };
+        let mut argv = vec!["reel".to_string()];
+        if let Some(endpoint) = &self.global.s3_endpoint {
+            argv.extend(["--s3-endpoint".into(), endpoint.clone()]);
+        }
+        if self.quiet {
+            argv.push("--quiet".into());
+        }
+        let threads = a.threads.to_string();
+        let work = |sub: &str| {
+            a.work_dir
+                .as_ref()
+                .map(|w| w.join(sub).display().to_string())
+        };
+        match stage {
+            Stage::Inspect => {
+                argv.extend(["inspect".into(), a.source.clone(), "--output".into()]);
+                argv.push(a.output.clone());
+            }
+            Stage::Ladder => {
+                argv.extend(["ladder".into(), a.source.clone(), "--output".into()]);
+                argv.extend([a.output.clone(), "--inspect".into(), at("inspect.json")?]);
+                argv.extend(["--codec".into(), self.settings.codec.clone()]);
+                match &self.settings.static_ladder {
+                    Some(name) => argv.extend(["--static".into(), name.clone()]),
+                    None => argv.extend([
+                        "--target-vmaf".into(),
+                        self.settings.target_vmaf.to_string(),
+                        "--threads".into(),
+                        threads,
+                    ]),
+                }
+                if let Some(w) = work("ladder") {
+                    argv.extend(["--work-dir".into(), w]);
+                }
+            }
+            Stage::Encode => {
+                argv.extend(["transcode".into(), a.source.clone(), "--output".into()]);
+                argv.extend([a.output.clone(), "--inspect".into(), at("inspect.json")?]);
+                argv.extend([
+                    "--ladder".into(),
+                    at("ladder.json")?,
+                    "--threads".into(),
+                    threads,
+                ]);
+                if let Some(w) = work("encode") {
+                    argv.extend(["--work-dir".into(), w]);
+                }
+            }
+            Stage::Validate => {
+                argv.extend(["validate".into(), a.output.clone(), "--source".into()]);
+                argv.extend([a.source.clone(), "--threads".into(), threads]);
+            }
+        }
+        Ok(argv)
+    }
+}
+
+impl StageRunner for InProcessStages<'_> {
+    fn run(&mut self, stage: Stage) -> std::result::Result<(), String> {
+        let argv = self.argv(stage).map_err(|e| format!("{e:#}"))?;
+        let cli = Cli::try_parse_from(&argv).map_err(|e| e.to_string())?;
+        // A failed check still finishes the stage (validate.json is written);
+        // the job's exit code reports it.
+        super::run(cli).map(|_| ()).map_err(|e| format!("{e:#}"))
+    }
+}
