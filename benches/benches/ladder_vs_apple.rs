@@ -16,7 +16,9 @@
 //! `REEL_BENCH_CLIPS` picks clips by name (comma-separated), `REEL_BIN` the
 //! binary, `REEL_BENCH_SECONDS` the length of the looped clip (default 30).
 
-use reel_benches::{ffmpeg, fixture_dir, looped_bbb, measure, media_dir, reel_binary};
+use reel_benches::{
+    bench_seconds, ffmpeg, fixture_dir, looped_bbb, measure, media_dir, reel_binary, run_checked,
+};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -42,10 +44,7 @@ struct Outcome {
 
 fn run() -> Result<(), String> {
     let reel = reel_binary()?;
-    let seconds: u32 = std::env::var("REEL_BENCH_SECONDS")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(30);
+    let seconds = bench_seconds();
     let wanted = std::env::var("REEL_BENCH_CLIPS").ok();
     let wants = |name: &str| {
         wanted
@@ -116,7 +115,7 @@ fn compare(reel: &Path, name: &str, clip: &Path) -> Result<Option<Outcome>, Stri
     std::fs::create_dir_all(&work).map_err(|e| e.to_string())?;
     let clip_s = clip.to_string_lossy().into_owned();
     let inspect_dir = work.join("inspect");
-    run_reel(
+    run_checked(
         reel,
         &[
             "--quiet",
@@ -356,22 +355,6 @@ fn summarise(outcomes: &[Outcome]) {
         "worst prediction error {worst_pred:.2} VMAF (target <= 2: {})",
         verdict(worst_pred <= 2.0)
     );
-}
-
-fn run_reel(reel: &Path, args: &[&str]) -> Result<(), String> {
-    let out = Command::new(reel)
-        .args(args)
-        .output()
-        .map_err(|e| e.to_string())?;
-    if out.status.success() {
-        Ok(())
-    } else {
-        Err(format!(
-            "reel {}: {}",
-            args.join(" "),
-            String::from_utf8_lossy(&out.stderr)
-        ))
-    }
 }
 
 fn read_json(file: &Path) -> Result<Value, String> {

@@ -14,7 +14,7 @@
 //! `REEL_BENCH_SECONDS` sets the clip length (default 30 s), `REEL_BIN` the
 //! binary; `REEL_BENCH_ONLY=h264|av1` runs one part.
 
-use reel_benches::{fixture_dir, looped_bbb, measure, reel_binary, Measure};
+use reel_benches::{bench_seconds, fixture_dir, looped_bbb, measure, reel_binary, Measure};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -25,13 +25,6 @@ fn main() {
         eprintln!("transcode_vs_ffmpeg: {e}");
         std::process::exit(2);
     }
-}
-
-fn seconds() -> u32 {
-    std::env::var("REEL_BENCH_SECONDS")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(30)
 }
 
 fn wants(part: &str) -> bool {
@@ -135,7 +128,7 @@ fn run() -> Result<(), String> {
 /// The looped clip at `height`, its inspect.json (made once, outside the
 /// timing: the encode stage reads it) and a work directory.
 fn ladder<'a>(reel: &'a Path, height: u32, rungs: &'a [(u32, u32)]) -> Result<Ladder<'a>, String> {
-    let clip = looped_bbb(height, seconds())?;
+    let clip = looped_bbb(height, bench_seconds())?;
     let work = fixture_dir().join(format!("transcode-{height}p"));
     let _ = std::fs::remove_dir_all(&work);
     std::fs::create_dir_all(&work).map_err(|e| e.to_string())?;
@@ -220,7 +213,7 @@ fn compare(title: &str, l: &Ladder) -> Result<(), String> {
     let refs: Vec<&str> = ff_args.iter().map(String::as_str).collect();
     let ff_m = measure(Path::new("ffmpeg"), &refs)?;
 
-    println!("{title}, {} s at {FPS} fps", seconds());
+    println!("{title}, {} s at {FPS} fps", bench_seconds());
     print_ratio("reel", &reel_m, "ffmpeg", &ff_m);
     println!("rung   reel bytes  ffmpeg bytes  size diff  reel PSNR  ffmpeg PSNR  PSNR diff  reel VMAF  ffmpeg VMAF  VMAF diff");
     for (w, h) in l.rungs {

@@ -47,18 +47,33 @@ pub fn fixture_dir() -> PathBuf {
     workspace_root().join("target/fixtures/bench")
 }
 
+/// Length of the generated benchmark clips: `REEL_BENCH_SECONDS`, default 30.
+pub fn bench_seconds() -> u32 {
+    std::env::var("REEL_BENCH_SECONDS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(30)
+}
+
 /// Runs `ffmpeg` with `args` (quiet), failing with its stderr.
 pub fn ffmpeg(args: &[&str]) -> Result<(), String> {
-    let out = Command::new("ffmpeg")
-        .args(["-hide_banner", "-loglevel", "error", "-y"])
+    let mut all = vec!["-hide_banner", "-loglevel", "error", "-y"];
+    all.extend_from_slice(args);
+    run_checked(Path::new("ffmpeg"), &all)
+}
+
+/// Runs `program args`, failing with its stderr when it exits non-zero.
+pub fn run_checked(program: &Path, args: &[&str]) -> Result<(), String> {
+    let out = Command::new(program)
         .args(args)
         .output()
-        .map_err(|e| format!("cannot run ffmpeg: {e}"))?;
+        .map_err(|e| format!("cannot run {}: {e}", program.display()))?;
     if out.status.success() {
         Ok(())
     } else {
         Err(format!(
-            "ffmpeg {}: {}",
+            "{} {}: {}",
+            program.display(),
             args.join(" "),
             String::from_utf8_lossy(&out.stderr)
         ))
@@ -111,6 +126,22 @@ pub struct Measure {
 
 /// Runs `program args` under GNU time (`/usr/bin/time`), discarding its output.
 pub fn measure(program: &Path, args: &[&str]) -> Result<Measure, String> {
+    measure_env(program, args, &[])
+}
+
+/// [`measure`] with extra environment variables.
+pub fn measure_env(program: &Path, args: &[&str], env: &[(&str, &str)]) -> Result<Measure, String> {
+    measure_with(program, args, env, &[0])
+}
+
+/// [`measure_env`] that accepts any exit code in `ok` (`reel validate` and
+/// `reel encode` exit 1 when a check fails; the time still counts).
+pub fn measure_with(
+    program: &Path,
+    args: &[&str],
+    env: &[(&str, &str)],
+    ok: &[i32],
+) -> Result<Measure, String> {
     let report = std::env::temp_dir().join(format!("reel-bench-time-{}", std::process::id()));
     let status = Command::new("/usr/bin/time")
         .arg("-f")
@@ -119,11 +150,13 @@ pub fn measure(program: &Path, args: &[&str]) -> Result<Measure, String> {
         .arg(&report)
         .arg(program)
         .args(args)
+        .envs(env.iter().copied())
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())
         .status()
         .map_err(|e| format!("cannot run /usr/bin/time (apt package `time`): {e}"))?;
-    if !status.success() {
+    // GNU time exits with the command's own status.
+    if !status.code().is_some_and(|c| ok.contains(&c)) {
         return Err(format!("{} {} failed", program.display(), args.join(" ")));
     }
     let text = std::fs::read_to_string(&report).map_err(|e| e.to_string())?;

@@ -174,7 +174,7 @@ fn a_title_runs_end_to_end_resumes_after_kill_9_and_a_rerun_keeps_every_stage() 
     // Wait for the first finished chunk, then kill.
     let deadline = Instant::now() + Duration::from_secs(120);
     let chunk_done = || {
-        walk(&b.join("chunks"))
+        files_under(&b.join("chunks"))
             .iter()
             .any(|p| p.extension().is_some_and(|x| x == "json"))
     };
@@ -194,26 +194,6 @@ fn a_title_runs_end_to_end_resumes_after_kill_9_and_a_rerun_keeps_every_stage() 
     assert_eq!(rendition_sums(&b), sums);
     let job = read_json(&b.join("job.json"));
     assert_eq!(job["stages"][3]["state"], "off");
-}
-
-/// Every file under `dir`.
-fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
-    let mut out = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        let Ok(rd) = std::fs::read_dir(&d) else {
-            continue;
-        };
-        for e in rd.flatten() {
-            let p = e.path();
-            if p.is_dir() {
-                stack.push(p);
-            } else {
-                out.push(p);
-            }
-        }
-    }
-    out
 }
 
 #[test]
@@ -264,7 +244,7 @@ fn bad_jobs_are_clean_errors_and_touch_nothing() {
     let run = reel(&["--quiet", "encode", src, "--output", out_s]);
     assert_clean_error(&run, out_s, "holds job 0123456789abcdef");
     assert_eq!(std::fs::read(out.join("job.json")).unwrap(), text);
-    assert_eq!(walk(&out).len(), 1);
+    assert_eq!(files_under(&out).len(), 1);
 
     // The config file's settings are used when no flag overrides them: a
     // source below every rung of a static ladder fails in the ladder stage,

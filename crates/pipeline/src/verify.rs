@@ -39,7 +39,10 @@ pub(crate) fn unfinished(
             parse::<LadderManifest>(&bytes, stage).map(|l| ladder_mismatch(&l, source, settings))
         }
         Stage::Encode => match parse::<EncodeManifest>(&bytes, stage) {
-            Ok(m) => Ok(objects_mismatch(storage, root, &m)?),
+            Ok(m) => match rungs_mismatch(storage, root, &m)? {
+                Some(why) => Ok(Some(why)),
+                None => Ok(objects_mismatch(storage, root, &m)?),
+            },
             Err(why) => Err(why),
         },
         Stage::Validate => parse::<ValidateManifest>(&bytes, stage).map(|_| None),
@@ -79,6 +82,27 @@ fn ladder_mismatch(
         ));
     }
     None
+}
+
+/// Whether encode.json encoded other rungs than ladder.json lists (a
+/// transcode run by hand into the same root, say).
+fn rungs_mismatch(
+    storage: &Storage,
+    root: &StorageUrl,
+    m: &EncodeManifest,
+) -> Result<Option<String>> {
+    let bytes = match storage.get_bytes(&root.join(Stage::Ladder.manifest_key())?) {
+        Ok(b) => b,
+        Err(e) if e.is_not_found() => return Ok(Some("no ladder.json".into())),
+        Err(e) => return Err(e.into()),
+    };
+    let Ok(ladder) = serde_json::from_slice::<LadderManifest>(&bytes) else {
+        return Ok(Some("ladder.json does not parse".into()));
+    };
+    let encoded: Vec<_> = m.renditions.iter().map(|r| &r.recipe).collect();
+    let planned: Vec<_> = ladder.rungs.iter().collect();
+    Ok((encoded != planned)
+        .then(|| "encode.json encoded other rungs than ladder.json lists".into()))
 }
 
 /// The first object of `m` that is missing or differs from its record.
