@@ -3,13 +3,14 @@
 //! units, in parallel), and their VMAF after a bicubic upscale of both sides
 //! to the display resolution.
 
+use crate::conversion::Conversion;
 use anyhow::{anyhow, Context, Result};
 use rayon::prelude::*;
 use reel_core::manifest::ChunkSpan;
 use reel_core::{PixelLayout, RateControl, Resolution, RungRecipe, VideoCodec, VideoFrame};
 use reel_encode::{chunk_path, encode_unit, SourceFacts, UnitContext};
 use reel_ladder::{TrialPoint, TrialSegment};
-use reel_media::{DecodeEvent, DecoderOptions, ScaleAlgorithm, Scaler, VideoDecoder};
+use reel_media::{DecodeEvent, DecoderOptions, VideoDecoder};
 use reel_vmaf::Vmaf;
 use std::path::Path;
 
@@ -206,9 +207,9 @@ fn reference_frames(
         },
     )?;
     let layout = decoder.output_layout();
-    let mut scaler = UpScaler::new(decoder.params().resolution, layout, display)?;
+    let mut scaler = Conversion::new(decoder.params().resolution, layout, display, layout)?;
     let name = source.to_string();
-    let frames = decoder.map(move |event| scaler.scale(decoded(event, &name)?));
+    let frames = decoder.map(move |event| scaler.apply(decoded(event, &name)?));
     Ok((frames, layout))
 }
 
@@ -243,7 +244,7 @@ fn score_segment(
             ..Default::default()
         },
     )?;
-    let mut scaler = UpScaler::new(distorted.params().resolution, layout, display)?;
+    let mut scaler = Conversion::new(distorted.params().resolution, layout, display, layout)?;
     let name = chunk.display().to_string();
     let dis = distorted.map(move |event| decoded(event, &name));
     let pairs = (0u64..)
@@ -251,7 +252,7 @@ fn score_segment(
         .map(move |(index, pair)| {
             let (r, d) = pair?;
             if scorer.reads_distorted(index) {
-                let d = scaler.scale(d).map_err(|e| reel_vmaf::Error::Source {
+                let d = scaler.apply(d).map_err(|e| reel_vmaf::Error::Source {
                     frame: index,
                     message: e.to_string(),
                 })?;
@@ -278,31 +279,6 @@ fn decoded(event: reel_media::Result<DecodeEvent>, name: &str) -> Result<VideoFr
             issue.message
         )),
         Err(e) => Err(anyhow!(e)),
-    }
-}
-
-/// A bicubic scaler to the display size, or nothing when frames already
-/// have it.
-struct UpScaler(Option<Scaler>);
-
-impl UpScaler {
-    fn new(from: Resolution, layout: PixelLayout, display: Resolution) -> Result<Self> {
-        Ok(UpScaler(if from == display {
-            None
-        } else {
-            Some(Scaler::new(
-                (from, layout),
-                (display, layout),
-                ScaleAlgorithm::Bicubic,
-            )?)
-        }))
-    }
-
-    fn scale(&mut self, frame: VideoFrame) -> Result<VideoFrame> {
-        match &mut self.0 {
-            Some(s) => Ok(s.scale(&frame)?),
-            None => Ok(frame),
-        }
     }
 }
 

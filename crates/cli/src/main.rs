@@ -6,6 +6,7 @@
 
 mod args;
 mod commands;
+mod conversion;
 mod job_inputs;
 mod ladder_plot;
 mod ladder_trials;

@@ -1,10 +1,11 @@
 //! `reel vmaf --reference REF --distorted DIS ...`: libvmaf-exact scores of a pair.
 
 use crate::args::{GlobalArgs, ScaleTarget, VmafArgs, VmafFeature};
+use crate::conversion::Conversion;
 use crate::{plot, progress, sources};
 use anyhow::{anyhow, Context, Result};
-use reel_core::{PixelLayout, Resolution, VideoFrame};
-use reel_media::{DecodeEvent, DecoderOptions, FrameReceiver, ScaleAlgorithm, Scaler};
+use reel_core::{Resolution, VideoFrame};
+use reel_media::{DecodeEvent, DecoderOptions, FrameReceiver};
 use reel_vmaf::{BuiltinModel, FeatureSet, Model, Scores, SvmModel, Vmaf, VmafConfig};
 use std::fmt::Write as _;
 use std::process::ExitCode;
@@ -123,46 +124,6 @@ fn frames(
         )),
         Err(e) => Err(anyhow!(e)),
     })
-}
-
-/// Scaling / bit-depth conversion applied to one input before scoring, if any.
-struct Conversion(Option<Scaler>);
-
-impl Conversion {
-    fn new(
-        src: Resolution,
-        src_layout: PixelLayout,
-        dst: Resolution,
-        dst_layout: PixelLayout,
-    ) -> Result<Self> {
-        if src == dst && src_layout == dst_layout {
-            return Ok(Conversion(None));
-        }
-        let scaler = Scaler::new(
-            (src, src_layout),
-            (dst, dst_layout),
-            ScaleAlgorithm::Bicubic,
-        )
-        .with_context(|| {
-            format!(
-                "scaling {src} {} to {dst} {}",
-                src_layout.ffmpeg_name(),
-                dst_layout.ffmpeg_name()
-            )
-        })?;
-        Ok(Conversion(Some(scaler)))
-    }
-
-    fn is_identity(&self) -> bool {
-        self.0.is_none()
-    }
-
-    fn apply(&mut self, frame: VideoFrame) -> Result<VideoFrame> {
-        match &mut self.0 {
-            None => Ok(frame),
-            Some(s) => Ok(s.scale(&frame)?),
-        }
-    }
 }
 
 fn config(args: &VmafArgs) -> Result<VmafConfig> {
