@@ -1,12 +1,12 @@
 #!/bin/sh
 # reel's whole test suite, as CI runs it, on a fresh Debian 12 machine with the Rust toolchain:
-# installs the apt packages, fetches the real test clips, builds the test S3 server
+# installs the apt packages (Chromium for the report's browser test among them), fetches the real test clips, builds the test S3 server
 # (s3s-fs, into target/tools), then runs format, lint, every test and a bench build.
 # The tests start their own servers on 127.0.0.1.
 set -eu
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
-"$root/scripts/install-deps.sh"
+"$root/scripts/install-deps.sh" --test
 if command -v rustup >/dev/null 2>&1; then
     rustup component add rustfmt clippy >/dev/null 2>&1 || true
 fi

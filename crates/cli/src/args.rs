@@ -50,6 +50,9 @@ pub enum Command {
     /// Check every output of an encode (decodability, frames, recipe, GOP, audio,
     /// HLS/DASH, VMAF, integrity) and write JOB/validate.json; exit 1 when a check fails.
     Validate(crate::commands::validate::ValidateArgs),
+    /// Write JOB/report/index.html: one self-contained page with the ladder, the
+    /// convex hull, VMAF per frame, shot thumbnails, validation and an HLS player.
+    Report(crate::commands::report::ReportArgs),
 }
 
 #[derive(Debug, Args)]

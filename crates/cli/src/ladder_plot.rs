@@ -1,67 +1,37 @@
-//! `reel ladder --plot PATH`: bit rate (log scale) against VMAF: the trial
-//! encodes by resolution, the upper convex hull, the chosen rungs as
-//! predicted, and Apple's static ladder placed on the fitted curves.
+//! The ladder's rate-quality figure: bit rate (log scale) against VMAF: the trial
+//! encodes by resolution, the upper convex hull, the chosen rungs as predicted, and
+//! Apple's static ladder placed on the fitted curves.
 
-use crate::plot::{register_font, FONT};
-use anyhow::{anyhow, bail, Context, Result};
+use crate::plot::{Figure, FONT};
+use anyhow::{anyhow, bail, Result};
+use plotters::coord::Shift;
 use plotters::prelude::*;
-use reel_core::manifest::LadderManifest;
+use reel_core::manifest::{LadderManifest, StaticReferencePoint};
 use reel_core::Resolution;
-use std::path::Path;
 
-/// A static-ladder rung placed on its resolution's fitted curve.
-#[derive(Debug, Clone, Copy)]
-pub struct StaticPoint {
-    pub kbps: f64,
-    pub vmaf: f64,
-}
+/// The rate-quality figure of a ladder.
+#[derive(Debug)]
+pub struct RateQuality<'a>(pub &'a LadderManifest);
 
-/// Fails unless `path` ends in .png or .svg.
-pub fn check_extension(path: &Path) -> Result<()> {
-    match path
-        .extension()
-        .and_then(|e| e.to_str())
-        .map(str::to_ascii_lowercase)
-        .as_deref()
+impl Figure for RateQuality<'_> {
+    fn size(&self) -> (u32, u32) {
+        (1280, 800)
+    }
+
+    fn draw<DB: DrawingBackend>(&self, area: DrawingArea<DB, Shift>) -> Result<()>
+    where
+        DB::ErrorType: 'static,
     {
-        Some("png" | "svg") => Ok(()),
-        _ => bail!("--plot {}: must end in .png or .svg", path.display()),
+        draw(area, self.0)
     }
 }
 
-/// Draws the plot of `ladder` (PNG or SVG by extension).
-pub fn rate_quality(path: &Path, ladder: &LadderManifest, fixed: &[StaticPoint]) -> Result<()> {
-    register_font();
-    let ext = path
-        .extension()
-        .and_then(|e| e.to_str())
-        .map(str::to_ascii_lowercase);
-    let size = (1280, 800);
-    match ext.as_deref() {
-        Some("png") => draw(
-            BitMapBackend::new(path, size).into_drawing_area(),
-            ladder,
-            fixed,
-        ),
-        Some("svg") => draw(
-            SVGBackend::new(path, size).into_drawing_area(),
-            ladder,
-            fixed,
-        ),
-        _ => bail!("{}: plot must end in .png or .svg", path.display()),
-    }
-    .with_context(|| format!("drawing {}", path.display()))
-}
-
-fn draw<DB: DrawingBackend>(
-    area: DrawingArea<DB, plotters::coord::Shift>,
-    ladder: &LadderManifest,
-    fixed: &[StaticPoint],
-) -> Result<()>
+fn draw<DB: DrawingBackend>(area: DrawingArea<DB, Shift>, ladder: &LadderManifest) -> Result<()>
 where
     DB::ErrorType: 'static,
 {
     let e = |e: DrawingAreaErrorKind<DB::ErrorType>| anyhow!("{e}");
+    let fixed = &ladder.static_reference;
     let rates = ladder
         .trials
         .iter()
@@ -174,7 +144,7 @@ where
 }
 
 /// Corners of a small square around `p`: `dx` relative in rate, `dy` in VMAF.
-fn square(p: &StaticPoint, dx: f64, dy: f64) -> [(f64, f64); 2] {
+fn square(p: &StaticReferencePoint, dx: f64, dy: f64) -> [(f64, f64); 2] {
     [
         (p.kbps * (1.0 - dx), p.vmaf - dy),
         (p.kbps * (1.0 + dx), p.vmaf + dy),

@@ -4,6 +4,7 @@
 //! to the display resolution.
 
 use crate::conversion::Conversion;
+use crate::progress::Meter;
 use anyhow::{anyhow, Context, Result};
 use rayon::prelude::*;
 use reel_core::manifest::ChunkSpan;
@@ -80,6 +81,7 @@ pub fn encode_trials(
     gop: u32,
     work: &Path,
     threads: usize,
+    meter: &Meter,
 ) -> Result<()> {
     let mut units: Vec<(ChunkSpan, Vec<RungRecipe>)> = Vec::new();
     for (index, seg) in segments.iter().enumerate() {
@@ -101,6 +103,7 @@ pub fn encode_trials(
     units.sort_by_key(|(span, group)| {
         std::cmp::Reverse(span.frame_count * u64::from(group[0].resolution.height))
     });
+    meter.step("encodes", "units", units.len() as u64);
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads.max(1))
         .build()
@@ -119,7 +122,9 @@ pub fn encode_trials(
                     encoder_threads: 1,
                     decoder_threads: 1,
                 };
-                encode_unit(&ctx, span).map(|_| ())
+                encode_unit(&ctx, span)?;
+                meter.advance(1, span.frame_count * group.len() as u64);
+                Ok::<(), reel_encode::Error>(())
             })
     })
     .with_context(|| format!("trial encodes of {}", facts.source))
@@ -140,7 +145,13 @@ pub fn measure_trials(
     work: &Path,
     display: Resolution,
     scorer: &Vmaf,
+    meter: &Meter,
 ) -> Result<Vec<TrialPoint>> {
+    meter.step(
+        "scoring",
+        "encodes",
+        (segments.len() * recipes.len()) as u64,
+    );
     let mut bytes = vec![0u64; recipes.len()];
     let mut vmaf_sums = vec![0.0f64; recipes.len()];
     let mut frames = 0u64;
@@ -154,6 +165,7 @@ pub fn measure_trials(
             let mean = score_segment(&facts.source, seg, &chunk, display, scorer, &cached)
                 .with_context(|| format!("scoring {}", chunk.display()))?;
             vmaf_sums[i] += mean * seg.frame_count as f64;
+            meter.advance(1, seg.frame_count);
         }
         frames += seg.frame_count;
     }

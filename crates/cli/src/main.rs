@@ -12,6 +12,7 @@ mod ladder_plot;
 mod ladder_trials;
 mod plot;
 mod progress;
+mod report_shots;
 mod sources;
 mod summary;
 

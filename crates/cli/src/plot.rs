@@ -1,7 +1,9 @@
-//! Per-frame VMAF plots (PNG or SVG, chosen by the file extension), drawn with plotters
-//! and the bundled DejaVu Sans font so no system fonts are needed.
+//! Plots drawn with plotters and the bundled DejaVu Sans font (no system fonts needed):
+//! one [`Figure`] goes to a PNG or SVG file, chosen by the extension, or to an SVG string
+//! for the HTML report. Per-frame VMAF plots live here too.
 
 use anyhow::{anyhow, bail, Context, Result};
+use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::FontStyle;
 use std::path::Path;
@@ -17,6 +19,50 @@ pub(crate) fn register_font() {
     });
 }
 
+/// Something plotters can draw on any backend.
+pub trait Figure {
+    /// Pixel size of the figure.
+    fn size(&self) -> (u32, u32);
+
+    fn draw<DB: DrawingBackend>(&self, area: DrawingArea<DB, Shift>) -> Result<()>
+    where
+        DB::ErrorType: 'static;
+}
+
+/// Fails unless `path` ends in .png or .svg.
+pub fn check_extension(path: &Path) -> Result<()> {
+    match extension(path).as_deref() {
+        Some("png" | "svg") => Ok(()),
+        _ => bail!("{}: a plot must end in .png or .svg", path.display()),
+    }
+}
+
+fn extension(path: &Path) -> Option<String> {
+    path.extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase)
+}
+
+/// Draws `figure` into `path`, PNG or SVG by its extension.
+pub fn to_file(path: &Path, figure: &impl Figure) -> Result<()> {
+    register_font();
+    let size = figure.size();
+    match extension(path).as_deref() {
+        Some("png") => figure.draw(BitMapBackend::new(path, size).into_drawing_area()),
+        Some("svg") => figure.draw(SVGBackend::new(path, size).into_drawing_area()),
+        _ => bail!("{}: a plot must end in .png or .svg", path.display()),
+    }
+    .with_context(|| format!("drawing {}", path.display()))
+}
+
+/// Draws `figure` as an SVG document.
+pub fn to_svg(figure: &impl Figure) -> Result<String> {
+    register_font();
+    let mut svg = String::new();
+    figure.draw(SVGBackend::with_string(&mut svg, figure.size()).into_drawing_area())?;
+    Ok(svg)
+}
+
 /// One series to draw: per-frame values with a name.
 #[derive(Debug)]
 pub struct Series<'a> {
@@ -24,31 +70,29 @@ pub struct Series<'a> {
     pub values: &'a [f64],
 }
 
-/// Draws per-frame `series` (VMAF) with horizontal lines at their mean and 5th percentile.
-pub fn per_frame(path: &Path, title: &str, series: &[Series<'_>]) -> Result<()> {
-    register_font();
-    let ext = path
-        .extension()
-        .and_then(|e| e.to_str())
-        .map(str::to_ascii_lowercase);
-    match ext.as_deref() {
-        Some("png") => draw(
-            BitMapBackend::new(path, (1280, 640)).into_drawing_area(),
-            title,
-            series,
-        ),
-        Some("svg") => draw(
-            SVGBackend::new(path, (1280, 640)).into_drawing_area(),
-            title,
-            series,
-        ),
-        _ => bail!("{}: plot must end in .png or .svg", path.display()),
-    }
-    .with_context(|| format!("drawing {}", path.display()))
+/// Per-frame `series` (VMAF) with horizontal lines at their mean and 5th percentile.
+#[derive(Debug)]
+pub struct PerFrame<'a> {
+    pub title: &'a str,
+    pub series: &'a [Series<'a>],
+    pub size: (u32, u32),
 }
 
-fn draw<DB: DrawingBackend>(
-    area: DrawingArea<DB, plotters::coord::Shift>,
+impl Figure for PerFrame<'_> {
+    fn size(&self) -> (u32, u32) {
+        self.size
+    }
+
+    fn draw<DB: DrawingBackend>(&self, area: DrawingArea<DB, Shift>) -> Result<()>
+    where
+        DB::ErrorType: 'static,
+    {
+        draw_per_frame(area, self.title, self.series)
+    }
+}
+
+fn draw_per_frame<DB: DrawingBackend>(
+    area: DrawingArea<DB, Shift>,
     title: &str,
     series: &[Series<'_>],
 ) -> Result<()>

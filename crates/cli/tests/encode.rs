@@ -18,11 +18,11 @@ fn events(run: &Run) -> Vec<Value> {
         .collect()
 }
 
-/// (event, stage) of every stage event, in order.
+/// (event, stage) of every stage event (not progress), in order.
 fn stage_events(events: &[Value]) -> Vec<(String, String)> {
     events
         .iter()
-        .filter(|e| e["stage"].is_string())
+        .filter(|e| e["stage"].is_string() && e["event"] != "progress")
         .map(|e| {
             (
                 e["event"].as_str().unwrap().to_string(),
@@ -68,7 +68,7 @@ fn a_title_runs_end_to_end_resumes_after_kill_9_and_a_rerun_keeps_every_stage() 
         "encode", src, "--output", a_s, "--static", "apple", "--json",
     ]);
     assert_eq!(run.code, 0, "{}", run.stderr);
-    let stages = ["inspect", "ladder", "encode", "validate"];
+    let stages = ["inspect", "ladder", "encode", "validate", "report"];
     let expected: Vec<(String, String)> = stages
         .iter()
         .flat_map(|s| {
@@ -86,6 +86,7 @@ fn a_title_runs_end_to_end_resumes_after_kill_9_and_a_rerun_keeps_every_stage() 
         "encode.json",
         "validate.json",
         "hls/master.m3u8",
+        "report/index.html",
     ] {
         assert!(a.join(f).is_file(), "{f} missing");
     }
@@ -115,18 +116,36 @@ fn a_title_runs_end_to_end_resumes_after_kill_9_and_a_rerun_keeps_every_stage() 
     assert!(std::fs::read(a.join("encode.json")).unwrap() == encode_json);
 
     // 3. A rendition damaged after the fact: the encode stage runs again
-    // (its chunks are kept) and so does validation.
+    // (its chunks are kept) and so does validation. That run is killed
+    // (SIGKILL) as soon as it starts packaging HLS; the next run completes.
     let victim = a.join("renditions/360p-h264.mp4");
     let mut bytes = std::fs::read(&victim).unwrap();
     let mid = bytes.len() / 2;
     bytes[mid] ^= 0xff;
     std::fs::write(&victim, bytes).unwrap();
-    let run = reel(&[
+    let args_a = [
         "encode", src, "--output", a_s, "--static", "apple", "--json",
-    ]);
-    assert_eq!(run.code, 0, "{}", run.stderr);
-    let ev = events(&run);
-    let started = ev
+    ];
+    let mut child = Command::new(env!("CARGO_BIN_EXE_reel"))
+        .args(args_a)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let mut seen = Vec::new();
+    loop {
+        let line = lines.next().expect("packaging never started").unwrap();
+        let e: Value = serde_json::from_str(&line).unwrap();
+        let packaging = e["event"] == "progress" && e["stage"] == "encode" && e["step"] == "hls";
+        seen.push(e);
+        if packaging {
+            break;
+        }
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let started = seen
         .iter()
         .find(|e| e["event"] == "stage_started")
         .expect("a stage ran");
@@ -138,6 +157,11 @@ fn a_title_runs_end_to_end_resumes_after_kill_9_and_a_rerun_keeps_every_stage() 
             .contains("renditions/360p-h264.mp4"),
         "{started}"
     );
+    let run = reel(&args_a);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(read_json(&a.join("validate.json"))["passed"]
+        .as_bool()
+        .unwrap());
     // Rebuilt from the kept chunks, the renditions are what they were.
     assert_eq!(rendition_sums(&a), sums);
 
@@ -303,6 +327,7 @@ fn a_job_from_and_to_s3_runs_and_resumes_the_same_way() {
         "encode.json",
         "validate.json",
         "hls/master.m3u8",
+        "report/index.html",
     ] {
         assert!(
             server.object_path(&format!("jobs/bikes/{f}")).is_file(),
@@ -319,6 +344,6 @@ fn a_job_from_and_to_s3_runs_and_resumes_the_same_way() {
     let run = reel_env(&args, &env);
     assert_eq!(run.code, 0, "{}", run.stderr);
     let kept = stage_events(&events(&run));
-    assert_eq!(kept.len(), 4);
+    assert_eq!(kept.len(), 5);
     assert!(kept.iter().all(|(e, _)| e == "stage_kept"), "{kept:?}");
 }

@@ -18,7 +18,7 @@ use reel_core::manifest::{
 };
 use reel_core::{ColorInfo, HdrInfo, Rational, Resolution, RungRecipe};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 
 /// What the stage needs to know about the source (from `inspect.json`).
 #[derive(Debug, Clone, PartialEq)]
@@ -160,6 +160,19 @@ impl Default for EncodeConfig {
     }
 }
 
+/// What a run is doing, told to the caller's progress display as it goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EncodeProgress {
+    /// Chunk units (one chunk of the title, every rung) finished or verified:
+    /// `done` of `total`, behind which `frames` frames were encoded (all rungs).
+    Chunks { done: u64, total: u64, frames: u64 },
+    /// A step after the chunks: `audio`, `assembly`, `hls`, `dash`.
+    Step(&'static str),
+}
+
+/// A progress callback that ignores everything.
+pub fn no_progress(_: EncodeProgress) {}
+
 /// Progress of a run, for callers that report it.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct RunStats {
@@ -186,6 +199,16 @@ pub fn encode_chunks(
     facts: &SourceFacts,
     config: &EncodeConfig,
     out: &Path,
+) -> Result<(u32, Vec<ChunkSpan>, RunStats)> {
+    encode_chunks_with(facts, config, out, &no_progress)
+}
+
+/// [`encode_chunks`], telling `progress` as each unit finishes.
+pub fn encode_chunks_with(
+    facts: &SourceFacts,
+    config: &EncodeConfig,
+    out: &Path,
+    progress: &(dyn Fn(EncodeProgress) + Sync),
 ) -> Result<(u32, Vec<ChunkSpan>, RunStats)> {
     if config.rungs.is_empty() {
         return Err(Error::Config("no renditions to encode".to_string()));
@@ -235,11 +258,25 @@ pub fn encode_chunks(
         .map_err(|e| Error::Pool(e.to_string()))?;
     let encoded = AtomicUsize::new(0);
     let skipped = AtomicUsize::new(0);
+    let done = AtomicU64::new(0);
+    let frames = AtomicU64::new(0);
+    let total = order.len() as u64;
+    progress(EncodeProgress::Chunks {
+        done: 0,
+        total,
+        frames: 0,
+    });
     pool.install(|| {
         order.par_iter().with_max_len(1).try_for_each(|c| {
             let o = encode_unit(&ctx, c)?;
             encoded.fetch_add(o.encoded.len(), Ordering::Relaxed);
             skipped.fetch_add(o.skipped.len(), Ordering::Relaxed);
+            let coded = c.frame_count * o.encoded.len() as u64;
+            progress(EncodeProgress::Chunks {
+                done: done.fetch_add(1, Ordering::Relaxed) + 1,
+                total,
+                frames: frames.fetch_add(coded, Ordering::Relaxed) + coded,
+            });
             Ok::<(), Error>(())
         })
     })?;
@@ -257,10 +294,22 @@ pub fn encode_chunks(
 /// Errors: any stage error; nothing half-written is left under a final name,
 /// and completed chunks stay for a re-run.
 pub fn run(facts: &SourceFacts, config: &EncodeConfig, out: &Path) -> Result<EncodeManifest> {
-    let (gop, chunks, stats) = encode_chunks(facts, config, out)?;
+    run_with(facts, config, out, &no_progress)
+}
+
+/// [`run`], telling `progress` what it is doing.
+pub fn run_with(
+    facts: &SourceFacts,
+    config: &EncodeConfig,
+    out: &Path,
+    progress: &(dyn Fn(EncodeProgress) + Sync),
+) -> Result<EncodeManifest> {
+    let (gop, chunks, stats) = encode_chunks_with(facts, config, out, progress)?;
     let frame_tb = facts.frame_rate.invert();
     let duration = facts.frame_count as f64 * frame_tb.as_f64();
+    progress(EncodeProgress::Step("audio"));
     let audio = encode_audio(&facts.source, out, duration, &config.audio)?;
+    progress(EncodeProgress::Step("assembly"));
     let mut renditions = Vec::new();
     for r in &config.rungs {
         let a = assemble(
@@ -288,6 +337,7 @@ pub fn run(facts: &SourceFacts, config: &EncodeConfig, out: &Path) -> Result<Enc
         });
     }
     let hls_master = if config.hls {
+        progress(EncodeProgress::Step("hls"));
         Some(package_hls(
             out,
             &renditions,
@@ -299,6 +349,7 @@ pub fn run(facts: &SourceFacts, config: &EncodeConfig, out: &Path) -> Result<Enc
         None
     };
     let dash_manifest = if config.dash {
+        progress(EncodeProgress::Step("dash"));
         Some(package_dash(
             out,
             &renditions,

@@ -14,15 +14,18 @@ pub enum Stage {
     Encode,
     /// `reel validate`: validate.json (with the VMAF of every rendition).
     Validate,
+    /// `reel report`: report/index.html, the page about the job.
+    Report,
 }
 
 impl Stage {
     /// Every stage, in the order a job runs them.
-    pub const ALL: [Stage; 4] = [
+    pub const ALL: [Stage; 5] = [
         Stage::Inspect,
         Stage::Ladder,
         Stage::Encode,
         Stage::Validate,
+        Stage::Report,
     ];
 
     pub fn name(self) -> &'static str {
@@ -31,16 +34,19 @@ impl Stage {
             Stage::Ladder => "ladder",
             Stage::Encode => "encode",
             Stage::Validate => "validate",
+            Stage::Report => "report",
         }
     }
 
-    /// Key of the manifest the stage writes last, under the output root.
+    /// Key of the manifest the stage writes last, under the output root (the
+    /// report's page is its own commit marker: it is written in one piece).
     pub fn manifest_key(self) -> &'static str {
         match self {
             Stage::Inspect => "inspect.json",
             Stage::Ladder => "ladder.json",
             Stage::Encode => "encode.json",
             Stage::Validate => "validate.json",
+            Stage::Report => "report/index.html",
         }
     }
 }

@@ -46,6 +46,8 @@ pub(crate) fn unfinished(
             Err(why) => Err(why),
         },
         Stage::Validate => parse::<ValidateManifest>(&bytes, stage).map(|_| None),
+        Stage::Report => Ok((!bytes.trim_ascii_end().ends_with(b"</html>"))
+            .then(|| "report/index.html is incomplete".to_string())),
     };
     Ok(why.unwrap_or_else(Some))
 }

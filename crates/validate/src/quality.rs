@@ -168,6 +168,12 @@ pub fn check_scores(
         vmaf_p5: p.p5,
         vmaf_min: p.min,
         frames: scores.frames.len() as u64,
+        vmaf_frames: scores
+            .frames
+            .iter()
+            .filter_map(|f| f.metrics.get("vmaf"))
+            .map(|v| (v * 1000.0).round() / 1000.0)
+            .collect(),
     })
 }
 

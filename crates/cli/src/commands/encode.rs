@@ -1,5 +1,5 @@
 //! `reel encode SOURCE --output URL`: a title end to end (inspect -> ladder
-//! -> transcode -> validate) through `reel-pipeline`, which claims the
+//! -> transcode -> validate -> report) through `reel-pipeline`, which claims the
 //! output with job.json, keeps every stage already finished and verified,
 //! and runs the rest. Each stage runs in-process as the stage command a user
 //! could run by hand on another machine (`reel inspect`, `reel ladder`...).
@@ -78,10 +78,23 @@ pub fn run(args: &EncodeArgs, global: &GlobalArgs) -> Result<ExitCode> {
         root: &root,
         settings: pipeline.job().settings.clone(),
         quiet,
+        stages: pipeline.stages(),
     };
     let total = pipeline.stages().len();
-    let mut on_event = |e: &Event| report(e, total, args.json, global.quiet);
+    let mut on_event = |e: &Event| print_event(e, total, args.json, global.quiet);
     let job = pipeline.run(&mut runner, &mut on_event)?.clone();
+    if !quiet {
+        let page = root.join(crate::commands::report::REPORT_KEY)?;
+        match root.local_path() {
+            // Browsers do not let a page opened from disk fetch the playlist.
+            Some(dir) => eprintln!(
+                "report: {page} (for its player, serve the output over HTTP: \
+                 python3 -m http.server -d {} and open http://localhost:8000/report/)",
+                dir.display()
+            ),
+            None => eprintln!("report: {page}"),
+        }
+    }
     if !job.settings.validate {
         return Ok(ExitCode::SUCCESS);
     }
@@ -153,7 +166,7 @@ fn source_record(source: &str, global: &GlobalArgs) -> Result<SourceRecord> {
 }
 
 /// Progress lines on stderr, or the events as JSON lines on stdout.
-fn report(event: &Event, total: usize, json: bool, quiet: bool) {
+fn print_event(event: &Event, total: usize, json: bool, quiet: bool) {
     if json {
         if let Ok(line) = serde_json::to_string(event) {
             println!("{line}");
@@ -200,6 +213,8 @@ struct InProcessStages<'a> {
     root: &'a StorageUrl,
     settings: JobSettings,
     quiet: bool,
+    /// The job's stages, for the `[k/N]` of every progress display.
+    stages: Vec<Stage>,
 }
 
 impl InProcessStages<'_> {
@@ -259,6 +274,10 @@ impl InProcessStages<'_> {
                 argv.extend(["validate".into(), a.output.clone(), "--source".into()]);
                 argv.extend([a.source.clone(), "--threads".into(), threads]);
             }
+            Stage::Report => {
+                argv.extend(["report".into(), a.output.clone(), "--source".into()]);
+                argv.push(a.source.clone());
+            }
         }
         Ok(argv)
     }
@@ -268,6 +287,8 @@ impl StageRunner for InProcessStages<'_> {
     fn run(&mut self, stage: Stage) -> std::result::Result<(), String> {
         let argv = self.argv(stage).map_err(|e| format!("{e:#}"))?;
         let cli = Cli::try_parse_from(&argv).map_err(|e| e.to_string())?;
+        let index = self.stages.iter().position(|s| *s == stage).unwrap_or(0);
+        let _scope = crate::progress::enter_stage(index, self.stages.len(), self.args.json);
         // A failed check still finishes the stage (validate.json is written);
         // the job's exit code reports it.
         super::run(cli).map(|_| ()).map_err(|e| format!("{e:#}"))

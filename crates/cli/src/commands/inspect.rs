@@ -9,13 +9,13 @@ use std::process::ExitCode;
 
 pub fn run(args: &InspectArgs, global: &GlobalArgs) -> Result<ExitCode> {
     let source = sources::resolve(&args.source, global)?;
-    let bar = progress::frame_bar(global.quiet, "inspect");
+    let meter = progress::meter(global.quiet, "inspect");
+    meter.step("decoded", "frames", 0);
     let mut on_progress = |p: Progress| {
         if let Some(total) = p.frames_total_estimate {
-            bar.set_length(total.max(p.frames_done));
+            meter.set_total(total.max(p.frames_done));
         }
-        bar.set_position(p.frames_done);
-        bar.set_message(format!("{:.0} fps", p.fps));
+        meter.set_done(p.frames_done, p.frames_done);
     };
     let mut report = reel_inspect::inspect(
         &source.media_input,
@@ -23,7 +23,7 @@ pub fn run(args: &InspectArgs, global: &GlobalArgs) -> Result<ExitCode> {
         &mut on_progress,
     )
     .with_context(|| format!("inspecting {}", source.original))?;
-    bar.finish_and_clear();
+    meter.finish();
     if report.video.is_none() {
         // Every later stage needs pictures: an audio-only source is an input error.
         anyhow::bail!("{}: no video stream (audio-only source)", source.original);

@@ -5,14 +5,14 @@
 //! last) feeds `reel transcode --ladder`.
 
 use crate::args::GlobalArgs;
-use crate::ladder_plot::StaticPoint;
 use crate::ladder_trials::{candidate_resolutions, encode_trials, measure_trials, trial_recipe};
 use crate::{job_inputs, sources};
 use anyhow::{bail, Context, Result};
 use clap::Args;
 use reel_core::manifest::{
     rfc3339, AnalysisCost, InputRef, InspectReport, LadderCrossover, LadderManifest, LadderPoint,
-    LadderSegment, ManifestHeader, Producer, RungPrediction, LADDER_SCHEMA_VERSION,
+    LadderSegment, ManifestHeader, Producer, RungPrediction, StaticReferencePoint,
+    LADDER_SCHEMA_VERSION,
 };
 use reel_core::{RateControl, Resolution, RungRecipe, VideoCodec};
 use reel_encode::SourceFacts;
@@ -107,7 +107,7 @@ pub fn run(args: &LadderArgs, global: &GlobalArgs) -> Result<ExitCode> {
     }
     if let Some(path) = &args.plot {
         // Checked now, not after the trial encodes.
-        crate::ladder_plot::check_extension(path)?;
+        crate::plot::check_extension(path)?;
     }
     let source = sources::resolve(&args.source, global)?;
     let out_url =
@@ -161,11 +161,29 @@ pub fn run(args: &LadderArgs, global: &GlobalArgs) -> Result<ExitCode> {
     let gop = plan.gop_frames as u32;
     let cpu0 = process_cpu_s();
     let only_recipes: Vec<RungRecipe> = recipes.iter().map(|(r, _)| r.clone()).collect();
-    encode_trials(&facts, &segments, &only_recipes, gop, &work, threads)?;
+    let meter = crate::progress::meter(global.quiet, "ladder");
+    meter.phase("trial");
+    encode_trials(
+        &facts,
+        &segments,
+        &only_recipes,
+        gop,
+        &work,
+        threads,
+        &meter,
+    )?;
     let cpu1 = process_cpu_s();
 
     let scorer = scorer(args.display, args.vmaf_subsample, threads)?;
-    let trials = measure_trials(&facts, &segments, &recipes, &work, args.display, &scorer)?;
+    let trials = measure_trials(
+        &facts,
+        &segments,
+        &recipes,
+        &work,
+        args.display,
+        &scorer,
+        &meter,
+    )?;
     let cpu2 = process_cpu_s();
 
     let mut candidates = Vec::new();
@@ -203,7 +221,8 @@ pub fn run(args: &LadderArgs, global: &GlobalArgs) -> Result<ExitCode> {
         // more bits for more quality at the same CRF: each rung is encoded
         // as it will be (production preset, VBV cap) on the trial segments,
         // and its measurement is the prediction validation holds it to.
-        encode_trials(&facts, &segments, &rungs, gop, &work, threads)?;
+        meter.phase("refine");
+        encode_trials(&facts, &segments, &rungs, gop, &work, threads, &meter)?;
         let with_crf: Vec<(RungRecipe, f64)> = rungs
             .iter()
             .map(|rung| {
@@ -214,7 +233,15 @@ pub fn run(args: &LadderArgs, global: &GlobalArgs) -> Result<ExitCode> {
                 (rung.clone(), crf)
             })
             .collect();
-        let measured = measure_trials(&facts, &segments, &with_crf, &work, args.display, &scorer)?;
+        let measured = measure_trials(
+            &facts,
+            &segments,
+            &with_crf,
+            &work,
+            args.display,
+            &scorer,
+            &meter,
+        )?;
         for (prediction, m) in predictions.iter_mut().zip(measured) {
             prediction.kbps = m.kbps;
             prediction.vmaf = Some(m.vmaf);
@@ -229,6 +256,7 @@ pub fn run(args: &LadderArgs, global: &GlobalArgs) -> Result<ExitCode> {
         rungs = renamed;
     }
     let cpu4 = process_cpu_s();
+    meter.finish();
 
     let point = |p: &TrialPoint| LadderPoint {
         resolution: p.resolution,
@@ -270,24 +298,40 @@ pub fn run(args: &LadderArgs, global: &GlobalArgs) -> Result<ExitCode> {
             refine_cpu_s: cpu4 - cpu3,
             wall_s: started.elapsed().as_secs_f64(),
         },
+        static_reference: apple_on_curves(codec, &facts, &curves),
     };
     if let Some(path) = &args.plot {
-        let apple = FixedLadder::Apple.rungs_for(
+        crate::plot::to_file(path, &crate::ladder_plot::RateQuality(&manifest))?;
+    }
+    write_manifest(args, &manifest, &out_url, global)
+}
+
+/// Apple's ladder for this source, each rung placed on its resolution's
+/// trial curve (rungs no curve covers are left out).
+fn apple_on_curves(
+    codec: VideoCodec,
+    facts: &SourceFacts,
+    curves: &[ResolutionCurve],
+) -> Vec<StaticReferencePoint> {
+    FixedLadder::Apple
+        .rungs_for(
             codec,
             facts.resolution.height,
             facts.display_aspect().as_f64(),
-        );
-        let fixed: Vec<StaticPoint> = apple
-            .iter()
-            .filter_map(|&(res, kbps)| {
-                let curve = curves.iter().find(|c| c.resolution.height == res.height)?;
-                let kbps = f64::from(kbps);
-                vmaf_on_curve(curve, kbps).map(|vmaf| StaticPoint { kbps, vmaf })
+        )
+        .iter()
+        .filter_map(|&(resolution, kbps)| {
+            let curve = curves
+                .iter()
+                .find(|c| c.resolution.height == resolution.height)?;
+            let kbps = f64::from(kbps);
+            vmaf_on_curve(curve, kbps).map(|vmaf| StaticReferencePoint {
+                resolution,
+                kbps,
+                vmaf,
             })
-            .collect();
-        crate::ladder_plot::rate_quality(path, &manifest, &fixed)?;
-    }
-    write_manifest(args, &manifest, &out_url, global)
+        })
+        .collect()
 }
 
 /// VMAF of `curve` at `kbps`, interpolated in log rate between samples;
@@ -384,6 +428,7 @@ fn fixed_manifest(
         predictions,
         warnings,
         cost: AnalysisCost::default(),
+        static_reference: Vec::new(),
     }
 }
 

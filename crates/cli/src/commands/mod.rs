@@ -4,6 +4,7 @@ pub(crate) mod bdrate;
 pub(crate) mod encode;
 mod inspect;
 pub(crate) mod ladder;
+pub(crate) mod report;
 pub(crate) mod transcode;
 pub(crate) mod validate;
 mod vmaf;
@@ -32,5 +33,6 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Ladder(args) => ladder::run(&args, &cli.global),
         Command::Validate(args) => validate::run(&args, &cli.global),
         Command::Encode(args) => encode::run(&args, &cli.global),
+        Command::Report(args) => report::run(&args, &cli.global),
     }
 }

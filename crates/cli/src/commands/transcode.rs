@@ -4,12 +4,12 @@
 //! uploaded, then encode.json last.
 
 use crate::args::GlobalArgs;
-use crate::{job_inputs, sources};
+use crate::{job_inputs, progress, sources};
 use anyhow::{bail, Context, Result};
 use clap::Args;
 use reel_core::manifest::InputRef;
 use reel_core::RungRecipe;
-use reel_encode::{EncodeConfig, SourceFacts};
+use reel_encode::{EncodeConfig, EncodeProgress, SourceFacts};
 use reel_storage::{Storage, StorageUrl};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -104,8 +104,23 @@ pub fn run(args: &TranscodeArgs, global: &GlobalArgs) -> Result<ExitCode> {
         dash: !args.no_dash,
         ..Default::default()
     };
-    let mut manifest = reel_encode::run(&facts, &config, &work)
+    let meter = progress::meter(global.quiet, "encode");
+    let on_progress = |p: EncodeProgress| match p {
+        EncodeProgress::Chunks {
+            done,
+            total,
+            frames,
+        } => {
+            if done == 0 {
+                meter.step("chunk units", "units", total);
+            }
+            meter.set_done(done, frames);
+        }
+        EncodeProgress::Step(step) => meter.step(step, "steps", 0),
+    };
+    let mut manifest = reel_encode::run_with(&facts, &config, &work, &on_progress)
         .with_context(|| format!("transcoding {}", source.original))?;
+    meter.finish();
     if let Some(first) = manifest.header.inputs.first_mut() {
         first.url = source.original.clone();
     }

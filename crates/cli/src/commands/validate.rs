@@ -71,14 +71,17 @@ pub fn run(args: &ValidateArgs, global: &GlobalArgs) -> Result<ExitCode> {
         threads: args.threads,
     };
     let quiet = global.quiet || args.json;
-    let progress = move |step: &str| {
-        if !quiet {
+    let meter = crate::progress::meter(quiet, "validate");
+    let progress = |step: &str| {
+        meter.step(step, "steps", 0);
+        if !quiet && !meter.is_drawn() {
             eprintln!("validate: {step}");
         }
     };
     let validation =
         reel_validate::validate(&root, &manifest, &source.media_input, &opts, &progress)
             .with_context(|| format!("validating {}", args.job))?;
+    meter.finish();
 
     let out = manifest_of(&validation, &args.job, bytes.len() as u64, &source);
     let json = serde_json::to_string_pretty(&out).context("serialising validate.json")?;

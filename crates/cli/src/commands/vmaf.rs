@@ -52,14 +52,12 @@ pub fn run(args: &VmafArgs, global: &GlobalArgs) -> Result<ExitCode> {
         luma_only.store(true, Ordering::Relaxed);
     }
     let scorer = Vmaf::try_new(config(args)?)?;
-    let bar = progress::frame_bar(global.quiet, "vmaf");
+    let meter = progress::meter(global.quiet, "vmaf");
     let total = match (ref_params.declared_frames, args.frames) {
         (Some(n), Some(limit)) => Some(n.min(limit)),
         (n, limit) => n.or(limit),
     };
-    if let Some(n) = total {
-        bar.set_length(n);
-    }
+    meter.step("scored", "frames", total.unwrap_or(0));
     let limit = args.frames.unwrap_or(u64::MAX) as usize;
     let ref_frames = frames(ref_rx, &reference.original)
         .take(limit)
@@ -67,14 +65,14 @@ pub fn run(args: &VmafArgs, global: &GlobalArgs) -> Result<ExitCode> {
     let dis_frames = frames(dis_rx, &distorted.original)
         .take(limit)
         .map(move |f| f.and_then(|f| dis_conv.apply(f)));
-    let pairs = reel_vmaf::pair_frames(ref_frames, dis_frames).inspect(|_| bar.inc(1));
+    let pairs = reel_vmaf::pair_frames(ref_frames, dis_frames).inspect(|_| meter.advance(1, 1));
     let scores = scorer.score(pairs).with_context(|| {
         format!(
             "scoring {} against {}",
             distorted.original, reference.original
         )
     })?;
-    bar.finish_and_clear();
+    meter.finish();
 
     write_outputs(args, &scores, global)?;
     if !global.quiet {
@@ -185,13 +183,17 @@ fn write_outputs(args: &VmafArgs, scores: &Scores, global: &GlobalArgs) -> Resul
             .filter_map(|f| f.metrics.get("vmaf").copied())
             .collect();
         let title = format!("VMAF per frame ({})", scores.model);
-        plot::per_frame(
+        let series = [plot::Series {
+            name: "vmaf",
+            values: &values,
+        }];
+        plot::to_file(
             path,
-            &title,
-            &[plot::Series {
-                name: "vmaf",
-                values: &values,
-            }],
+            &plot::PerFrame {
+                title: &title,
+                series: &series,
+                size: (1280, 640),
+            },
         )?;
     }
     Ok(())

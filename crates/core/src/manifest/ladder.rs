@@ -41,6 +41,19 @@ pub struct LadderManifest {
     /// Why the ladder is not what was asked for, one sentence each.
     pub warnings: Vec<String>,
     pub cost: AnalysisCost,
+    /// Apple's static ladder for this source placed on the trial curves
+    /// (VMAF each of its rungs would reach), for comparison; empty for a
+    /// fixed ladder and where no trial curve covers a rung.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub static_reference: Vec<StaticReferencePoint>,
+}
+
+/// One rung of a static reference ladder, as the trial curves predict it.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct StaticReferencePoint {
+    pub resolution: Resolution,
+    pub kbps: f64,
+    pub vmaf: f64,
 }
 
 /// One trial segment.

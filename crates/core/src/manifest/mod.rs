@@ -21,7 +21,7 @@ pub use inspect::{
 };
 pub use ladder::{
     AnalysisCost, LadderCrossover, LadderManifest, LadderPoint, LadderSegment, RungPrediction,
-    LADDER_SCHEMA_VERSION,
+    StaticReferencePoint, LADDER_SCHEMA_VERSION,
 };
 pub use validate::{
     CheckCounts, CheckResult, CheckStatus, RenditionQuality, ValidateManifest,

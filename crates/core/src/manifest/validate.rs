@@ -75,6 +75,10 @@ pub struct RenditionQuality {
     pub vmaf_min: f64,
     /// Frames scored.
     pub frames: u64,
+    /// VMAF of every scored frame, in output order (3 decimals); empty when
+    /// not recorded.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub vmaf_frames: Vec<f64>,
 }
 
 /// The `validate.json` manifest.
