@@ -24,9 +24,25 @@ fn main() -> ExitCode {
     match commands::run(cli) {
         Ok(code) => code,
         Err(err) => {
-            // The whole context chain on one line: "inspecting a.mp4: cannot open ...: ...".
-            eprintln!("reel: error: {err:#}");
+            eprintln!("reel: error: {}", one_line(&err));
             ExitCode::from(2)
         }
     }
+}
+
+/// The whole context chain on one line ("inspecting a.mp4: cannot open ...: ..."),
+/// leaving out a cause that the message before it already ends with (errors
+/// that print their source and also return it as `source()`).
+fn one_line(err: &anyhow::Error) -> String {
+    let mut line = String::new();
+    for cause in err.chain() {
+        let text = cause.to_string();
+        if !line.ends_with(&text) {
+            if !line.is_empty() {
+                line.push_str(": ");
+            }
+            line.push_str(&text);
+        }
+    }
+    line
 }

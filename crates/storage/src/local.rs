@@ -123,14 +123,15 @@ fn walk(dir: &Path, prefix: &str, out: &mut Vec<ObjectInfo>, url: &StorageUrl) -
         };
         let file_type = entry
             .file_type()
-            .map_err(|e| Error::io(url, "stat", &path, e))?;
+            .map_err(|e| Error::io(url, "reading the metadata of", &path, e))?;
         if file_type.is_dir() {
             let as_dir = format!("{path_str}/");
             if as_dir.starts_with(prefix) || prefix.starts_with(&as_dir) {
                 walk(&path, prefix, out, url)?;
             }
         } else if path_str.starts_with(prefix) && !path_str.ends_with(TEMP_SUFFIX) {
-            let meta = std::fs::metadata(&path).map_err(|e| Error::io(url, "stat", &path, e))?;
+            let meta = std::fs::metadata(&path)
+                .map_err(|e| Error::io(url, "reading the metadata of", &path, e))?;
             if meta.is_file() {
                 out.push(ObjectInfo {
                     url: StorageUrl::Local(path),
@@ -171,7 +172,7 @@ impl ObjectStore for LocalStore {
         let meta = file
             .metadata()
             .await
-            .map_err(|e| Error::io(url, "stat", path, e))?;
+            .map_err(|e| Error::io(url, "reading the metadata of", path, e))?;
         if meta.is_dir() {
             return Err(Error::NotFound {
                 url: url.to_string(),
@@ -281,7 +282,7 @@ impl ObjectStore for LocalStore {
         let path = path_of(url)?;
         let meta = tokio::fs::metadata(path)
             .await
-            .map_err(|e| not_found_or(url, "stat", path, e))?;
+            .map_err(|e| not_found_or(url, "reading the metadata of", path, e))?;
         if !meta.is_file() {
             return Err(Error::NotFound {
                 url: url.to_string(),

@@ -1,7 +1,6 @@
 //! A real S3 server (s3s-fs, which checks request signatures) on 127.0.0.1, started
 //! per test and killed on drop.
 
-use std::fs::File;
 use std::net::TcpStream;
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
@@ -49,19 +48,7 @@ impl S3Server {
         std::fs::create_dir(root.path().join(BUCKET)).unwrap();
         let logs = tempfile::tempdir().unwrap();
         let log_path = logs.path().join("s3s-fs.log");
-        let log = File::create(&log_path).unwrap();
-        // Port 0: the kernel picks a free port, which the server logs.
-        let child = Command::new(&bin)
-            .args(["--host", "127.0.0.1", "--port", "0"])
-            .args(["--access-key", ACCESS_KEY, "--secret-key", SECRET_KEY])
-            .arg(root.path())
-            // debug: the log then shows each part written, which tests inspect.
-            .env("RUST_LOG", "s3s_fs=debug")
-            .stdin(Stdio::null())
-            .stdout(log.try_clone().unwrap())
-            .stderr(log)
-            .spawn()
-            .unwrap_or_else(|e| panic!("cannot start {}: {e}", bin.display()));
+        let child = spawn(&bin, &root, &log_path);
         let mut server = S3Server {
             child,
             root,
@@ -73,6 +60,20 @@ impl S3Server {
         Some(server)
     }
 
+    /// An outage: the server process is killed; its data stays.
+    pub fn stop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+
+    /// The server back after [`S3Server::stop`], serving the same data on a new
+    /// port: `endpoint` changes.
+    pub fn restart(&mut self) {
+        self.stop();
+        self.child = spawn(&binary(), &self.root, &self.log_path);
+        self.endpoint = self.wait_for_address();
+    }
+
     /// The server's log so far.
     pub fn log(&self) -> String {
         std::fs::read_to_string(&self.log_path).unwrap_or_default()
@@ -80,12 +81,21 @@ impl S3Server {
 
     fn wait_for_address(&mut self) -> String {
         let deadline = Instant::now() + Duration::from_secs(30);
+        // A restarted server appends to the log: only what it wrote counts.
+        let skip = self
+            .log()
+            .rfind("running at http://")
+            .map_or(0, |at| at + 1);
         loop {
             if let Some(status) = self.child.try_wait().unwrap() {
                 panic!("s3s-fs exited with {status}:\n{}", self.log());
             }
             let log = self.log();
-            if let Some(at) = log.find("running at http://") {
+            if let Some(at) = log
+                .get(skip..)
+                .and_then(|l| l.find("running at http://"))
+                .map(|at| at + skip)
+            {
                 let rest = &log[at + "running at ".len()..];
                 let endpoint: String = rest.chars().take_while(|c| !c.is_whitespace()).collect();
                 let addr = endpoint.trim_start_matches("http://").to_string();
@@ -119,6 +129,27 @@ impl S3Server {
             .filter(|n| n.starts_with(".upload"))
             .collect()
     }
+}
+
+/// s3s-fs serving `root` on a free port of 127.0.0.1, logging (appending) to `log_path`.
+fn spawn(bin: &std::path::Path, root: &TempDir, log_path: &std::path::Path) -> Child {
+    let log = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(log_path)
+        .unwrap();
+    // Port 0: the kernel picks a free port, which the server logs.
+    Command::new(bin)
+        .args(["--host", "127.0.0.1", "--port", "0"])
+        .args(["--access-key", ACCESS_KEY, "--secret-key", SECRET_KEY])
+        .arg(root.path())
+        // debug: the log then shows each part written, which tests inspect.
+        .env("RUST_LOG", "s3s_fs=debug")
+        .stdin(Stdio::null())
+        .stdout(log.try_clone().unwrap())
+        .stderr(log)
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot start {}: {e}", bin.display()))
 }
 
 impl Drop for S3Server {
