@@ -1,6 +1,6 @@
 //! `reel encode` (one process running every stage through the pipeline)
 //! against the stage commands run one by one (`reel inspect`, `reel ladder`,
-//! `reel transcode`, `reel validate`), same settings, same run: wall and CPU
+//! `reel transcode`, `reel validate`, `reel report`), same settings, same run: wall and CPU
 //! time in all and split by stage (from job.json), and the orchestration
 //! overhead (target <= 3 %). Then the storage round trip: the same job into
 //! a local S3 server (s3s-fs on 127.0.0.1) against a local directory,
@@ -60,7 +60,7 @@ fn pipeline_vs_stages(reel: &Path, clip: &Path, work: &Path) -> Result<(), Strin
     let out = path(&work.join("stages"));
     let inspect = format!("{out}/inspect.json");
     let ladder = format!("{out}/ladder.json");
-    let steps: [(&str, Vec<&str>); 4] = [
+    let steps: [(&str, Vec<&str>); 5] = [
         ("inspect", vec!["inspect", &clip, "--output", &out]),
         (
             "ladder",
@@ -89,6 +89,7 @@ fn pipeline_vs_stages(reel: &Path, clip: &Path, work: &Path) -> Result<(), Strin
             ],
         ),
         ("validate", vec!["validate", &out, "--source", &clip]),
+        ("report", vec!["report", &out, "--source", &clip]),
     ];
     let mut stages = Measure {
         wall_s: 0.0,
