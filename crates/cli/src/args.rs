@@ -29,8 +29,8 @@ pub struct GlobalArgs {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Encode a title end to end: inspect, per-title (or static) ladder, chunked
-    /// encodes with HLS/DASH, validation. Resumes: a rerun keeps every stage
-    /// already finished and verified. Exit 1 when validation fails.
+    /// encodes with HLS/DASH, validation, report. Resumes: a rerun keeps every
+    /// stage already finished and verified. Exit 1 when validation fails.
     Encode(crate::commands::encode::EncodeArgs),
     /// Inspect a source: container, streams, frame count, shots, complexity, black/frozen
     /// spans, crop, decode errors. Writes OUTPUT/inspect.json when --output is given.
@@ -53,6 +53,15 @@ pub enum Command {
     /// Write JOB/report/index.html: one self-contained page with the ladder, the
     /// convex hull, VMAF per frame, shot thumbnails, validation and an HLS player.
     Report(crate::commands::report::ReportArgs),
+    /// Batch mode, step 1: run a job (same options as `reel encode`) through its
+    /// ladder and write OUTPUT/plan.json, the job's encode units.
+    Plan(crate::commands::plan::PlanArgs),
+    /// Batch mode, step 2: encode one unit of a plan (one Kubernetes Indexed Job
+    /// pod or AWS Batch array child per unit; any order, any machine, reruns harmless).
+    Task(crate::commands::plan::TaskArgs),
+    /// Batch mode, step 3: assemble, package, validate and report a planned job
+    /// once every unit is done.
+    Assemble(crate::commands::plan::AssembleArgs),
 }
 
 #[derive(Debug, Args)]

@@ -129,7 +129,7 @@ where
         let color = Palette99::pick(i).to_rgba();
         chart
             .draw_series(LineSeries::new(
-                s.values.iter().enumerate().map(|(x, y)| (x, *y)),
+                lowest_per_bucket(s.values, MAX_POINTS),
                 color.stroke_width(2),
             ))
             .map_err(|e| anyhow!("{e}"))?
@@ -162,6 +162,30 @@ where
     Ok(())
 }
 
+/// Most points one per-frame line draws: a feature film has ~200 000 frames,
+/// far more than a plot is wide, and an SVG of them all would be megabytes.
+const MAX_POINTS: usize = 2000;
+
+/// (frame, value) to draw for `values`: every frame when they fit in `max`
+/// points, else the lowest value of each run of frames, so a dip stays visible.
+fn lowest_per_bucket(values: &[f64], max: usize) -> Vec<(usize, f64)> {
+    let per = values.len().div_ceil(max.max(1)).max(1);
+    values
+        .chunks(per)
+        .enumerate()
+        .map(|(i, run)| {
+            let (at, low) = run
+                .iter()
+                .enumerate()
+                .fold(
+                    (0, f64::INFINITY),
+                    |(a, l), (j, &v)| if v < l { (j, v) } else { (a, l) },
+                );
+            (i * per + at, low)
+        })
+        .collect()
+}
+
 fn mean(v: &[f64]) -> f64 {
     if v.is_empty() {
         0.0
@@ -180,4 +204,23 @@ fn percentile(v: &[f64], p: f64) -> f64 {
     let rank = p / 100.0 * (s.len() - 1) as f64;
     let (lo, hi) = (rank.floor() as usize, rank.ceil() as usize);
     s[lo] + (s[hi] - s[lo]) * (rank - lo as f64)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::lowest_per_bucket;
+
+    #[test]
+    fn long_series_keep_their_dips_when_thinned() {
+        let short = [90.0, 80.0, 95.0];
+        assert_eq!(
+            lowest_per_bucket(&short, 10),
+            vec![(0, 90.0), (1, 80.0), (2, 95.0)]
+        );
+        let mut long = vec![95.0; 10_000];
+        long[4321] = 40.0;
+        let thin = lowest_per_bucket(&long, 2000);
+        assert_eq!(thin.len(), 2000);
+        assert!(thin.contains(&(4321, 40.0)));
+    }
 }

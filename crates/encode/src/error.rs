@@ -19,6 +19,10 @@ pub enum Error {
     #[error("encode configuration: {0}")]
     Config(String),
 
+    /// Units whose chunks were to be encoded elsewhere (`reel task`) are not done.
+    #[error("{} of {total} units are not encoded yet (units {})", missing.len(), list_units(missing))]
+    MissingUnits { total: usize, missing: Vec<usize> },
+
     /// Encoding one chunk of one or more rungs failed.
     #[error("chunk {chunk} (frames {start}..{end}) of {rung}")]
     Chunk {
@@ -90,4 +94,13 @@ impl Error {
             source,
         }
     }
+}
+
+/// Up to 20 unit indices, comma separated.
+fn list_units(units: &[usize]) -> String {
+    let mut text: Vec<String> = units.iter().take(20).map(usize::to_string).collect();
+    if units.len() > 20 {
+        text.push(format!("and {} more", units.len() - 20));
+    }
+    text.join(", ")
 }

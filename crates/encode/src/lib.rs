@@ -69,8 +69,8 @@ pub use codec::{encoder_config, encoder_name, needs_av1_hdr_obus, StreamLook};
 pub use error::{Error, Result};
 pub use plan::{plan_chunks, ChunkLimits};
 pub use run::{
-    encode_chunks, encode_chunks_with, no_progress, plan_for, run, run_with, EncodeConfig,
-    EncodeProgress, RunStats, SourceFacts,
+    encode_chunks, encode_chunks_with, no_progress, plan_for, run, run_with, units, EncodeConfig,
+    EncodeProgress, MissingChunks, RunStats, SourceFacts,
 };
 pub use spec::{check_recipe, parse_spec};
 pub use unit::{chunk_path, chunk_verified, encode_unit, ChunkRecord, UnitContext, UnitOutcome};

@@ -10,7 +10,7 @@ use crate::error::{Error, Result};
 use crate::package::{package_dash, package_hls};
 use crate::plan::{plan_chunks, ChunkLimits};
 use crate::spec::check_recipe;
-use crate::unit::{encode_unit, UnitContext};
+use crate::unit::{chunk_verified, encode_unit, UnitContext};
 use rayon::prelude::*;
 use reel_core::manifest::{
     AudioEntry, ChunkSpan, EncodeManifest, InputRef, InspectReport, ManifestHeader, ObjectEntry,
@@ -141,6 +141,21 @@ pub struct EncodeConfig {
     /// Stop after this many units (for resume tests); `None` runs all.
     pub unit_limit: Option<usize>,
     pub job_id: Option<String>,
+    /// What to do about a unit whose chunks are not all done.
+    pub missing_chunks: MissingChunks,
+    /// Encoder threads of every unit, fixed by a plan; `None` derives them
+    /// from `threads`.
+    pub encoder_threads: Option<usize>,
+}
+
+/// What the stage does about a unit whose chunks are not all done already.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum MissingChunks {
+    /// Encode it (a local run, or a resume).
+    #[default]
+    Encode,
+    /// Fail, naming the units: they were to be encoded elsewhere (`reel task`).
+    Fail,
 }
 
 impl Default for EncodeConfig {
@@ -156,6 +171,8 @@ impl Default for EncodeConfig {
             dash: true,
             unit_limit: None,
             job_id: None,
+            missing_chunks: MissingChunks::Encode,
+            encoder_threads: None,
         }
     }
 }
@@ -192,24 +209,16 @@ pub fn plan_for(facts: &SourceFacts, config: &EncodeConfig) -> (u32, Vec<ChunkSp
     (gop, plan_chunks(facts.frame_count, &facts.cuts, limits))
 }
 
-/// Encodes only the chunks (the resumable part). Returns how many units ran.
+/// The work of the chunk stage: the GOP, the chunk plan, what every unit
+/// shares (with the encoder threads each unit gets) and how many units run at
+/// once. `reel task` runs one of these units on its own.
 ///
-/// Errors: the first unit's error ([`Error::Chunk`], [`Error::Decode`]...).
-pub fn encode_chunks(
+/// Errors: [`Error::Config`] / [`Error::Spec`] for an unusable configuration.
+pub fn units(
     facts: &SourceFacts,
     config: &EncodeConfig,
     out: &Path,
-) -> Result<(u32, Vec<ChunkSpan>, RunStats)> {
-    encode_chunks_with(facts, config, out, &no_progress)
-}
-
-/// [`encode_chunks`], telling `progress` as each unit finishes.
-pub fn encode_chunks_with(
-    facts: &SourceFacts,
-    config: &EncodeConfig,
-    out: &Path,
-    progress: &(dyn Fn(EncodeProgress) + Sync),
-) -> Result<(u32, Vec<ChunkSpan>, RunStats)> {
+) -> Result<(u32, Vec<ChunkSpan>, UnitContext, usize)> {
     if config.rungs.is_empty() {
         return Err(Error::Config("no renditions to encode".to_string()));
     }
@@ -237,21 +246,60 @@ pub fn encode_chunks_with(
     } else {
         std::thread::available_parallelism().map_or(1, |n| n.get())
     };
-    let mut order = chunks.clone();
-    order.sort_by_key(|c| std::cmp::Reverse(c.frame_count));
-    if let Some(limit) = config.unit_limit {
-        order.truncate(limit);
-    }
-    let workers = cores.min(order.len()).max(1);
+    let workers = cores.min(chunks.len()).max(1);
     let ctx = UnitContext {
         source: facts.source.clone(),
         out_dir: out.to_path_buf(),
         rungs: config.rungs.clone(),
         look: facts.look(),
         gop,
-        encoder_threads: (cores / workers / config.rungs.len()).max(1),
+        // Encoders give other bytes with other thread counts: a plan fixes it
+        // so every machine that runs a unit encodes it alike.
+        encoder_threads: config
+            .encoder_threads
+            .unwrap_or((cores / workers / config.rungs.len()).max(1)),
         decoder_threads: 1,
     };
+    Ok((gop, chunks, ctx, workers))
+}
+
+/// Encodes only the chunks (the resumable part). Returns how many units ran.
+///
+/// Errors: the first unit's error ([`Error::Chunk`], [`Error::Decode`]...).
+pub fn encode_chunks(
+    facts: &SourceFacts,
+    config: &EncodeConfig,
+    out: &Path,
+) -> Result<(u32, Vec<ChunkSpan>, RunStats)> {
+    encode_chunks_with(facts, config, out, &no_progress)
+}
+
+/// [`encode_chunks`], telling `progress` as each unit finishes.
+pub fn encode_chunks_with(
+    facts: &SourceFacts,
+    config: &EncodeConfig,
+    out: &Path,
+    progress: &(dyn Fn(EncodeProgress) + Sync),
+) -> Result<(u32, Vec<ChunkSpan>, RunStats)> {
+    let (gop, chunks, ctx, workers) = units(facts, config, out)?;
+    let mut order = chunks.clone();
+    order.sort_by_key(|c| std::cmp::Reverse(c.frame_count));
+    if let Some(limit) = config.unit_limit {
+        order.truncate(limit);
+    }
+    if config.missing_chunks == MissingChunks::Fail {
+        let missing: Vec<usize> = order
+            .iter()
+            .filter(|c| !config.rungs.iter().all(|r| chunk_verified(&ctx, r, c)))
+            .map(|c| c.index)
+            .collect();
+        if !missing.is_empty() {
+            return Err(Error::MissingUnits {
+                total: order.len(),
+                missing,
+            });
+        }
+    }
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(workers)
         .build()

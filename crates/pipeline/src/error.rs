@@ -32,6 +32,9 @@ pub enum Error {
     /// Object storage failed.
     #[error(transparent)]
     Storage(#[from] reel_storage::Error),
+    /// A job plan cannot be used as asked.
+    #[error("plan: {reason}")]
+    Plan { reason: String },
     /// A stage failed; the message is the stage's own.
     #[error("{stage} stage: {message}")]
     Stage {

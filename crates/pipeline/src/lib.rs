@@ -13,6 +13,7 @@
 
 mod error;
 mod job;
+mod plan;
 mod run;
 mod settings;
 mod stage;
@@ -20,6 +21,7 @@ mod verify;
 
 pub use error::{Error, Result};
 pub use job::{job_id, JobManifest, SourceRecord, StageRecord, JOB_SCHEMA_VERSION};
+pub use plan::{index_from_env, JobPlan, INDEX_VARIABLES, PLAN_KEY, PLAN_SCHEMA_VERSION};
 pub use run::{Event, Pipeline, StageRunner};
 pub use settings::{JobSettings, SettingsLayer, CODECS, STATIC_LADDERS};
 pub use stage::Stage;

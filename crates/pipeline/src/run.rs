@@ -154,8 +154,33 @@ impl Pipeline {
         runner: &mut dyn StageRunner,
         on_event: &mut dyn FnMut(&Event),
     ) -> Result<&JobManifest> {
+        self.run_stages(self.stages(), runner, on_event)
+    }
+
+    /// Like [`Pipeline::run`], but stops after `last` (`reel plan` runs the
+    /// job through its ladder; the later stages run elsewhere and after).
+    /// The job is not marked finished.
+    pub fn run_through(
+        &mut self,
+        last: Stage,
+        runner: &mut dyn StageRunner,
+        on_event: &mut dyn FnMut(&Event),
+    ) -> Result<&JobManifest> {
+        let mut stages = self.stages();
+        if let Some(at) = stages.iter().position(|s| *s == last) {
+            stages.truncate(at + 1);
+        }
+        self.run_stages(stages, runner, on_event)
+    }
+
+    fn run_stages(
+        &mut self,
+        stages: Vec<Stage>,
+        runner: &mut dyn StageRunner,
+        on_event: &mut dyn FnMut(&Event),
+    ) -> Result<&JobManifest> {
         let started = Instant::now();
-        let stages = self.stages();
+        let whole = stages.len() == self.stages().len();
         on_event(&Event::Job {
             job_id: self.job.job_id.clone(),
             resumed: self.resumed,
@@ -198,7 +223,9 @@ impl Pipeline {
                 wall_s,
             });
         }
-        self.job.finished = Some(rfc3339(SystemTime::now()));
+        if whole {
+            self.job.finished = Some(rfc3339(SystemTime::now()));
+        }
         self.write_job()?;
         on_event(&Event::JobFinished {
             job_id: self.job.job_id.clone(),

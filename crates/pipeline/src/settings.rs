@@ -21,6 +21,10 @@ pub struct JobSettings {
     pub target_vmaf: f64,
     /// Whether the validate stage runs.
     pub validate: bool,
+    /// Longest encode chunk in seconds (the unit of parallel and batch work);
+    /// absent for the default (10 s), which keeps older job ids.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_chunk_s: Option<f64>,
 }
 
 impl Default for JobSettings {
@@ -30,6 +34,7 @@ impl Default for JobSettings {
             static_ladder: None,
             target_vmaf: 95.0,
             validate: true,
+            max_chunk_s: None,
         }
     }
 }
@@ -46,11 +51,12 @@ pub struct SettingsLayer {
     pub static_ladder: Option<String>,
     pub target_vmaf: Option<f64>,
     pub validate: Option<bool>,
+    pub max_chunk: Option<f64>,
 }
 
 impl SettingsLayer {
     /// Settings from a TOML config file's `text` (keys `codec`, `static`,
-    /// `target_vmaf`, `validate`); `path` names it in errors.
+    /// `target_vmaf`, `validate`, `max_chunk`); `path` names it in errors.
     ///
     /// # Errors
     /// [`Error::Config`] for invalid TOML, a wrong type or an unknown key.
@@ -63,8 +69,8 @@ impl SettingsLayer {
         Ok(layer)
     }
 
-    /// Settings from `REEL_CODEC`, `REEL_STATIC`, `REEL_TARGET_VMAF` and
-    /// `REEL_VALIDATE` as `lookup` returns them.
+    /// Settings from `REEL_CODEC`, `REEL_STATIC`, `REEL_TARGET_VMAF`,
+    /// `REEL_VALIDATE` and `REEL_MAX_CHUNK` as `lookup` returns them.
     ///
     /// # Errors
     /// [`Error::Setting`] for a number or boolean that does not parse.
@@ -75,14 +81,18 @@ impl SettingsLayer {
             value,
             reason: reason.to_string(),
         };
-        let target_vmaf = match lookup("REEL_TARGET_VMAF") {
-            Some(v) => Some(
-                v.trim()
+        let number = |var: &str| -> Result<Option<f64>> {
+            match lookup(var) {
+                Some(v) => v
+                    .trim()
                     .parse::<f64>()
-                    .map_err(|_| parsed("REEL_TARGET_VMAF", "not a number", v))?,
-            ),
-            None => None,
+                    .map(Some)
+                    .map_err(|_| parsed(var, "not a number", v)),
+                None => Ok(None),
+            }
         };
+        let target_vmaf = number("REEL_TARGET_VMAF")?;
+        let max_chunk = number("REEL_MAX_CHUNK")?;
         let validate = match lookup("REEL_VALIDATE") {
             Some(v) => Some(match v.trim() {
                 "1" | "true" | "yes" => true,
@@ -97,6 +107,7 @@ impl SettingsLayer {
             static_ladder: lookup("REEL_STATIC"),
             target_vmaf,
             validate,
+            max_chunk,
         })
     }
 }
@@ -153,6 +164,16 @@ impl JobSettings {
             if let Some(v) = layer.validate {
                 out.validate = v;
             }
+            if let Some(v) = layer.max_chunk {
+                if !(v.is_finite() && (0.5..=600.0).contains(&v)) {
+                    return Err(bad(
+                        "max_chunk",
+                        v.to_string(),
+                        "not between 0.5 and 600 seconds".into(),
+                    ));
+                }
+                out.max_chunk_s = Some(v);
+            }
         }
         Ok(out)
     }
@@ -187,6 +208,19 @@ mod tests {
         assert!(!s.validate);
         assert_eq!(s.static_ladder, None);
         assert_eq!(JobSettings::resolve(&[])?, JobSettings::default());
+        Ok(())
+    }
+
+    #[test]
+    fn the_chunk_length_is_a_setting_left_out_of_default_job_ids() -> Result<()> {
+        let env = SettingsLayer::from_env(|k| (k == "REEL_MAX_CHUNK").then(|| "4".into()))?;
+        let s = JobSettings::resolve(&[env])?;
+        assert_eq!(s.max_chunk_s, Some(4.0));
+        let json = serde_json::to_string(&JobSettings::default()).unwrap_or_default();
+        assert!(!json.contains("max_chunk"), "{json}");
+        let file = SettingsLayer::from_toml("max_chunk = 0.1\n", "reel.toml")?;
+        let err = JobSettings::resolve(&[file]).err().map(|e| e.to_string());
+        assert!(err.is_some_and(|e| e.contains("reel.toml") && e.contains("max_chunk")));
         Ok(())
     }
 

@@ -26,7 +26,7 @@ pub struct EncodeArgs {
     pub source: String,
     /// Output root (local directory or s3://bucket/prefix): job.json,
     /// inspect.json, ladder.json, renditions/, hls/, dash/, encode.json,
-    /// validate.json.
+    /// validate.json, report/index.html.
     #[arg(long, short, value_name = "URL")]
     pub output: String,
     /// Codec of every rung: h264, hevc, av1 or vp9 [default: h264].
@@ -42,22 +42,44 @@ pub struct EncodeArgs {
     /// Skip the validate stage [default: validate].
     #[arg(long)]
     pub no_validate: bool,
-    /// TOML settings file (keys codec, static, target_vmaf, validate); flags
+    /// Longest encode chunk in seconds: the unit of parallel work, and of
+    /// `reel plan`'s batch units [default: 10].
+    #[arg(long, value_name = "SECONDS")]
+    pub max_chunk: Option<f64>,
+    /// TOML settings file (keys codec, static, target_vmaf, validate, max_chunk); flags
     /// win over it, it wins over the environment.
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
     /// Worker threads of every stage (0 = every core).
     #[arg(long, default_value_t = 0)]
     pub threads: usize,
-    /// Local work directory for s3:// outputs (kept so a rerun resumes).
+    /// Local work directory for s3:// outputs, kept so a rerun resumes
+    /// [default: reel-<stage>-<output URL> in the system temp directory].
     #[arg(long, value_name = "DIR")]
     pub work_dir: Option<PathBuf>,
-    /// Print one JSON event per line on stdout instead of progress.
+    /// Print one JSON event per line on stdout (job, stage_kept, stage_started,
+    /// progress, stage_finished, job_finished) instead of the progress display.
     #[arg(long)]
     pub json: bool,
 }
 
+/// How much of a job one command runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum JobMode {
+    /// Every stage (`reel encode`).
+    Whole,
+    /// Through the ladder, then `plan.json` (`reel plan`).
+    Plan,
+    /// Every stage, with every chunk already encoded by `reel task` units
+    /// with this many encoder threads (`reel assemble`).
+    Assemble { encoder_threads: usize },
+}
+
 pub fn run(args: &EncodeArgs, global: &GlobalArgs) -> Result<ExitCode> {
+    run_job(args, global, JobMode::Whole)
+}
+
+pub(crate) fn run_job(args: &EncodeArgs, global: &GlobalArgs, mode: JobMode) -> Result<ExitCode> {
     let settings = settings(args)?;
     let source = source_record(&args.source, global)?;
     let root =
@@ -79,9 +101,17 @@ pub fn run(args: &EncodeArgs, global: &GlobalArgs) -> Result<ExitCode> {
         settings: pipeline.job().settings.clone(),
         quiet,
         stages: pipeline.stages(),
+        mode,
     };
     let total = pipeline.stages().len();
     let mut on_event = |e: &Event| print_event(e, total, args.json, global.quiet);
+    if mode == JobMode::Plan {
+        let job = pipeline
+            .run_through(Stage::Ladder, &mut runner, &mut on_event)?
+            .clone();
+        super::plan::write_plan(args, &job, &storage, &root, global)?;
+        return Ok(ExitCode::SUCCESS);
+    }
     let job = pipeline.run(&mut runner, &mut on_event)?.clone();
     if !quiet {
         let page = root.join(crate::commands::report::REPORT_KEY)?;
@@ -123,14 +153,22 @@ pub fn run(args: &EncodeArgs, global: &GlobalArgs) -> Result<ExitCode> {
     })
 }
 
+/// Shortest and longest encode chunk of a job, seconds: `reel transcode`'s
+/// defaults (2 and 10), or as short as the job's `max_chunk` asks.
+pub(crate) fn chunk_seconds(settings: &JobSettings) -> (f64, f64) {
+    let max = settings.max_chunk_s.unwrap_or(10.0);
+    (max.min(2.0), max)
+}
+
 /// Flags, then the config file, then the environment.
-fn settings(args: &EncodeArgs) -> Result<JobSettings> {
+pub(crate) fn settings(args: &EncodeArgs) -> Result<JobSettings> {
     let flags = SettingsLayer {
         origin: "the command line".into(),
         codec: args.codec.clone(),
         static_ladder: args.static_ladder.clone(),
         target_vmaf: args.target_vmaf,
         validate: args.no_validate.then_some(false),
+        max_chunk: args.max_chunk,
     };
     let mut layers = vec![flags];
     if let Some(path) = &args.config {
@@ -146,7 +184,7 @@ fn settings(args: &EncodeArgs) -> Result<JobSettings> {
 }
 
 /// The source's size and SHA-256, read through storage.
-fn source_record(source: &str, global: &GlobalArgs) -> Result<SourceRecord> {
+pub(crate) fn source_record(source: &str, global: &GlobalArgs) -> Result<SourceRecord> {
     if source.starts_with("http://") || source.starts_with("https://") {
         bail!(
             "{source}: reel encode needs a path or s3:// source (its checksum identifies the job)"
@@ -215,6 +253,7 @@ struct InProcessStages<'a> {
     quiet: bool,
     /// The job's stages, for the `[k/N]` of every progress display.
     stages: Vec<Stage>,
+    mode: JobMode,
 }
 
 impl InProcessStages<'_> {
@@ -268,6 +307,20 @@ impl InProcessStages<'_> {
                 ]);
                 if let Some(w) = work("encode") {
                     argv.extend(["--work-dir".into(), w]);
+                }
+                let (min_chunk, max_chunk) = chunk_seconds(&self.settings);
+                argv.extend([
+                    "--min-chunk".into(),
+                    min_chunk.to_string(),
+                    "--max-chunk".into(),
+                    max_chunk.to_string(),
+                ]);
+                if let JobMode::Assemble { encoder_threads } = self.mode {
+                    argv.extend([
+                        "--require-chunks".into(),
+                        "--encoder-threads".into(),
+                        encoder_threads.to_string(),
+                    ]);
                 }
             }
             Stage::Validate => {

@@ -4,6 +4,7 @@ pub(crate) mod bdrate;
 pub(crate) mod encode;
 mod inspect;
 pub(crate) mod ladder;
+pub(crate) mod plan;
 pub(crate) mod report;
 pub(crate) mod transcode;
 pub(crate) mod validate;
@@ -34,5 +35,8 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Validate(args) => validate::run(&args, &cli.global),
         Command::Encode(args) => encode::run(&args, &cli.global),
         Command::Report(args) => report::run(&args, &cli.global),
+        Command::Plan(args) => plan::run_plan(&args, &cli.global),
+        Command::Task(args) => plan::run_task(&args, &cli.global),
+        Command::Assemble(args) => plan::run_assemble(&args, &cli.global),
     }
 }

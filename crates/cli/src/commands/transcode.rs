@@ -7,9 +7,9 @@ use crate::args::GlobalArgs;
 use crate::{job_inputs, progress, sources};
 use anyhow::{bail, Context, Result};
 use clap::Args;
-use reel_core::manifest::InputRef;
+use reel_core::manifest::{InputRef, ObjectEntry};
 use reel_core::RungRecipe;
-use reel_encode::{EncodeConfig, EncodeProgress, SourceFacts};
+use reel_encode::{EncodeConfig, EncodeProgress, MissingChunks, SourceFacts};
 use reel_storage::{Storage, StorageUrl};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -43,6 +43,14 @@ pub struct TranscodeArgs {
     /// Longest chunk, seconds (longer shots are split).
     #[arg(long, default_value_t = 10.0, value_name = "SECONDS")]
     pub max_chunk: f64,
+    /// Fail unless every chunk is already in the output, encoded by `reel task`
+    /// units of a plan (what `reel assemble` runs); the error names the units
+    /// still missing.
+    #[arg(long)]
+    pub require_chunks: bool,
+    /// Encoder threads of every chunk, as a plan fixed them [default: from --threads].
+    #[arg(long, value_name = "N")]
+    pub encoder_threads: Option<usize>,
     /// Worker threads in all (0 = every core).
     #[arg(long, default_value_t = 0)]
     pub threads: usize,
@@ -102,8 +110,17 @@ pub fn run(args: &TranscodeArgs, global: &GlobalArgs) -> Result<ExitCode> {
         },
         hls: !args.no_hls,
         dash: !args.no_dash,
+        missing_chunks: if args.require_chunks {
+            MissingChunks::Fail
+        } else {
+            MissingChunks::Encode
+        },
+        encoder_threads: args.encoder_threads,
         ..Default::default()
     };
+    if let Some(storage) = &remote {
+        fetch_chunks(storage, &out_url, &work)?;
+    }
     let meter = progress::meter(global.quiet, "encode");
     let on_progress = |p: EncodeProgress| match p {
         EncodeProgress::Chunks {
@@ -142,6 +159,9 @@ pub fn run(args: &TranscodeArgs, global: &GlobalArgs) -> Result<ExitCode> {
         // Objects first, encode.json last: the manifest commits the job.
         for o in &manifest.objects {
             let url = out_url.join(&o.key)?;
+            if already_stored(&storage, &url, o) {
+                continue;
+            }
             storage
                 .put_file(work.join(&o.key), &url)
                 .with_context(|| format!("uploading {} to {url}", o.key))?;
@@ -213,4 +233,43 @@ fn rungs(args: &TranscodeArgs, global: &GlobalArgs) -> Result<Vec<RungRecipe>> {
         .iter()
         .map(|s| reel_encode::parse_spec(s).map_err(anyhow::Error::from))
         .collect()
+}
+
+/// Chunks already in a remote output (uploaded by `reel task` units, or by an
+/// earlier run on another machine) copied into the work directory, where the
+/// encode verifies and keeps them instead of encoding them again.
+fn fetch_chunks(storage: &Storage, out_url: &StorageUrl, work: &std::path::Path) -> Result<()> {
+    let prefix = out_url.join("chunks/")?;
+    let root = format!("{}/", out_url.to_string().trim_end_matches('/'));
+    for object in storage
+        .list(&prefix)
+        .with_context(|| format!("listing the chunks in {out_url}"))?
+    {
+        let url = object.url.to_string();
+        let Some(key) = url.strip_prefix(&root) else {
+            continue;
+        };
+        let local = work.join(key);
+        if std::fs::metadata(&local).is_ok_and(|m| m.len() == object.size) {
+            continue;
+        }
+        if let Some(dir) = local.parent() {
+            std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+        }
+        storage
+            .get_to_file(&object.url, &local)
+            .with_context(|| format!("fetching {url}"))?;
+    }
+    Ok(())
+}
+
+/// Whether `url` already holds exactly `object` (its size and recorded SHA-256):
+/// chunks that `reel task` units or an interrupted run uploaded are not sent again.
+fn already_stored(storage: &Storage, url: &StorageUrl, object: &ObjectEntry) -> bool {
+    storage.head(url).is_ok_and(|meta| {
+        meta.size == object.size
+            && meta
+                .sha256
+                .is_some_and(|sum| object.checksum == format!("sha256:{sum}"))
+    })
 }

@@ -1,0 +1,228 @@
+//! Batch-scheduler mode: `reel plan` runs a job through its ladder and writes
+//! `plan.json` (the job's units); `reel task --index N` encodes unit N (a
+//! Kubernetes Indexed Job pod or an AWS Batch array child, the index from
+//! `JOB_COMPLETION_INDEX` / `AWS_BATCH_JOB_ARRAY_INDEX`); `reel assemble` runs the
+//! fan-in: assembly, packaging, validation and the report, over the units' chunks.
+
+use super::encode::{chunk_seconds, run_job, EncodeArgs, JobMode};
+use crate::args::GlobalArgs;
+use crate::sources;
+use anyhow::{bail, Context, Result};
+use clap::Args;
+use reel_core::manifest::{InspectReport, LadderManifest};
+use reel_encode::{chunk_path, encode_unit, units, EncodeConfig, SourceFacts};
+use reel_pipeline::{index_from_env, JobManifest, JobPlan, PLAN_KEY, PLAN_SCHEMA_VERSION};
+use reel_storage::{Storage, StorageUrl};
+use serde::de::DeserializeOwned;
+use std::path::Path;
+use std::process::ExitCode;
+
+#[derive(Debug, Args)]
+pub struct PlanArgs {
+    #[command(flatten)]
+    pub job: EncodeArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct TaskArgs {
+    /// The plan written by `reel plan` (OUTPUT/plan.json).
+    #[arg(long, value_name = "URL")]
+    pub plan: String,
+    /// The unit to encode [default: $JOB_COMPLETION_INDEX (Kubernetes Indexed
+    /// Job), else $AWS_BATCH_JOB_ARRAY_INDEX (AWS Batch array job)].
+    #[arg(long)]
+    pub index: Option<usize>,
+    /// Local work directory for s3:// outputs [default: one under the system
+    /// temp directory].
+    #[arg(long, value_name = "DIR")]
+    pub work_dir: Option<std::path::PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct AssembleArgs {
+    /// The plan written by `reel plan` (OUTPUT/plan.json).
+    #[arg(long, value_name = "URL")]
+    pub plan: String,
+    /// Local work directory for s3:// outputs.
+    #[arg(long, value_name = "DIR")]
+    pub work_dir: Option<std::path::PathBuf>,
+    /// Worker threads of the fan-in stages (0 = every core).
+    #[arg(long, default_value_t = 0)]
+    pub threads: usize,
+    /// Print one JSON event per line on stdout instead of the progress display.
+    #[arg(long)]
+    pub json: bool,
+}
+
+pub fn run_plan(args: &PlanArgs, global: &GlobalArgs) -> Result<ExitCode> {
+    run_job(&args.job, global, JobMode::Plan)
+}
+
+/// Writes `plan.json` for a job whose inspect and ladder stages are done.
+pub(crate) fn write_plan(
+    args: &EncodeArgs,
+    job: &JobManifest,
+    storage: &Storage,
+    root: &StorageUrl,
+    global: &GlobalArgs,
+) -> Result<()> {
+    let inspect: InspectReport = read_json(storage, root, "inspect.json")?;
+    let ladder: LadderManifest = read_json(storage, root, "ladder.json")?;
+    let facts = SourceFacts::from_inspect(&args.source, &inspect)?;
+    let (min_chunk_s, max_chunk_s) = chunk_seconds(&job.settings);
+    let config = EncodeConfig {
+        rungs: ladder.rungs.clone(),
+        threads: args.threads,
+        min_chunk_s,
+        max_chunk_s,
+        ..Default::default()
+    };
+    let (gop, chunks, ctx, _) = units(&facts, &config, Path::new("."))?;
+    let plan = JobPlan {
+        schema_version: PLAN_SCHEMA_VERSION,
+        job_id: job.job_id.clone(),
+        source: job.source.clone(),
+        output: args.output.clone(),
+        settings: job.settings.clone(),
+        encoder_threads: ctx.encoder_threads,
+        gop_frames: gop,
+        rungs: ladder.rungs,
+        units: chunks,
+    };
+    let url = root.join(PLAN_KEY)?;
+    let json = serde_json::to_string_pretty(&plan).context("serialising plan.json")?;
+    storage
+        .put_bytes(&url, json.as_bytes())
+        .with_context(|| format!("writing {url}"))?;
+    if args.json {
+        let event = serde_json::json!({
+            "event": "plan",
+            "plan": url.to_string(),
+            "units": plan.units.len(),
+            "rungs": plan.rungs.len(),
+        });
+        println!("{event}");
+    } else if !global.quiet {
+        eprintln!(
+            "plan {url}: {} units of {} rungs; run `reel task --plan {url} --index N` for N in \
+             0..{} (any order, anywhere), then `reel assemble --plan {url}`",
+            plan.units.len(),
+            plan.rungs.len(),
+            plan.units.len()
+        );
+    }
+    Ok(())
+}
+
+pub fn run_task(args: &TaskArgs, global: &GlobalArgs) -> Result<ExitCode> {
+    let (plan, root, storage) = read_plan(&args.plan, global)?;
+    let index = match args.index {
+        Some(i) => i,
+        None => index_from_env(|k| std::env::var(k).ok())?.with_context(|| {
+            format!(
+                "{}: which unit? give --index or set JOB_COMPLETION_INDEX or \
+                 AWS_BATCH_JOB_ARRAY_INDEX",
+                args.plan
+            )
+        })?,
+    };
+    let unit = *plan.unit(index).with_context(|| args.plan.clone())?;
+    let inspect: InspectReport = read_json(&storage, &root, "inspect.json")?;
+    let source = sources::resolve(&plan.source.url, global)
+        .with_context(|| format!("source {}", plan.source.url))?;
+    let facts = SourceFacts::from_inspect(&source.media_input, &inspect)?;
+    let work = crate::job_inputs::work_dir(
+        &plan.output,
+        &root,
+        args.work_dir.as_deref(),
+        "",
+        &format!("task-{index}"),
+    )?;
+    let (min_chunk_s, max_chunk_s) = chunk_seconds(&plan.settings);
+    let config = EncodeConfig {
+        rungs: plan.rungs.clone(),
+        encoder_threads: Some(plan.encoder_threads),
+        min_chunk_s,
+        max_chunk_s,
+        ..Default::default()
+    };
+    let (_, chunks, ctx, _) = units(&facts, &config, &work)?;
+    if chunks != plan.units {
+        bail!(
+            "{}: the plan's units are not the chunks this source and ladder give; \
+             run reel plan again",
+            args.plan
+        );
+    }
+    let outcome =
+        encode_unit(&ctx, &unit).with_context(|| format!("unit {index} of {}", args.plan))?;
+    if root.local_path().is_none() {
+        // The chunk, then its record: the record is the chunk's commit marker.
+        for rung in &plan.rungs {
+            let chunk = chunk_path(Path::new(""), &rung.name, unit.index);
+            for key in [chunk.clone(), chunk.with_extension("json")] {
+                let key = key.to_string_lossy().into_owned();
+                let url = root.join(&key)?;
+                storage
+                    .put_file(work.join(&key), &url)
+                    .with_context(|| format!("uploading {key} to {url}"))?;
+            }
+        }
+    }
+    if !global.quiet {
+        eprintln!(
+            "unit {index}: frames {}..{} of {} rungs ({} encoded, {} already done)",
+            unit.start_frame,
+            unit.start_frame + unit.frame_count,
+            plan.rungs.len(),
+            outcome.encoded.len(),
+            outcome.skipped.len()
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn run_assemble(args: &AssembleArgs, global: &GlobalArgs) -> Result<ExitCode> {
+    let (plan, _, _) = read_plan(&args.plan, global)?;
+    let job = EncodeArgs {
+        source: plan.source.url.clone(),
+        output: plan.output.clone(),
+        codec: Some(plan.settings.codec.clone()),
+        static_ladder: plan.settings.static_ladder.clone(),
+        target_vmaf: Some(plan.settings.target_vmaf),
+        no_validate: !plan.settings.validate,
+        max_chunk: plan.settings.max_chunk_s,
+        config: None,
+        threads: args.threads,
+        work_dir: args.work_dir.clone(),
+        json: args.json,
+    };
+    run_job(
+        &job,
+        global,
+        JobMode::Assemble {
+            encoder_threads: plan.encoder_threads,
+        },
+    )
+}
+
+/// The plan at `url` with the output root it belongs to and its storage.
+fn read_plan(url: &str, global: &GlobalArgs) -> Result<(JobPlan, StorageUrl, Storage)> {
+    let plan_url = StorageUrl::parse(url).with_context(|| format!("plan {url}"))?;
+    let storage = Storage::for_url(&plan_url, &sources::storage_options(global))?;
+    let bytes = storage
+        .get_bytes(&plan_url)
+        .with_context(|| format!("reading {url} (written by reel plan?)"))?;
+    let plan: JobPlan =
+        serde_json::from_slice(&bytes).with_context(|| format!("{url}: not a reel plan"))?;
+    let root = StorageUrl::parse(&plan.output).with_context(|| format!("{url}: output"))?;
+    Ok((plan, root, storage))
+}
+
+fn read_json<T: DeserializeOwned>(storage: &Storage, root: &StorageUrl, key: &str) -> Result<T> {
+    let url = root.join(key)?;
+    let bytes = storage
+        .get_bytes(&url)
+        .with_context(|| format!("reading {url}"))?;
+    serde_json::from_slice(&bytes).with_context(|| format!("parsing {url}"))
+}
