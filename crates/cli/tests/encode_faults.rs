@@ -154,15 +154,8 @@ fn an_s3_outage_in_the_ladder_stage_fails_cleanly_and_the_rerun_continues_from_i
         "--json",
     ];
     let env = aws_env(&server, SECRET_KEY);
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_reel"));
-    cmd.args(args)
-        .env("AWS_CONFIG_FILE", "/nonexistent")
-        .env("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    for (k, v) in &env {
-        cmd.env(k, v);
-    }
+    let mut cmd = reel_command(&args, &as_refs(&env));
+    cmd.stdout(Stdio::piped()).stderr(Stdio::piped());
     let child = cmd.spawn().unwrap();
     // The server goes away once the first trial encode is on disk.
     let t0 = Instant::now();

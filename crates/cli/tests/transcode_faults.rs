@@ -198,15 +198,8 @@ fn an_s3_outage_during_the_job_fails_cleanly_and_the_rerun_uploads_everything() 
     let output = server.url("jobs/one");
     let args = with_work_dir(transcode_args(&clip("bigbuckbunny.mp4"), &output), &work);
     let env = aws_env(&server, SECRET_KEY);
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_reel"));
-    cmd.args(&args)
-        .env("AWS_CONFIG_FILE", "/nonexistent")
-        .env("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent")
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped());
-    for (k, v) in &env {
-        cmd.env(k, v);
-    }
+    let mut cmd = reel_command(&refs(&args), &as_refs(&env));
+    cmd.stdout(Stdio::null()).stderr(Stdio::piped());
     let child = cmd.spawn().unwrap();
     // The server goes away once encoding is under way.
     let t0 = Instant::now();

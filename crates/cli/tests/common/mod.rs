@@ -44,6 +44,12 @@ pub fn reel(args: &[&str]) -> Run {
 
 /// `reel ARGS` with extra environment variables (AWS settings are cleared first).
 pub fn reel_env(args: &[&str], env: &[(&str, &str)]) -> Run {
+    finish(reel_command(args, env).output().expect("run reel"))
+}
+
+/// The command `reel ARGS` with AWS settings cleared and `env` set, for a test
+/// that starts it and acts while it runs.
+pub fn reel_command(args: &[&str], env: &[(&str, &str)]) -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_reel"));
     cmd.args(args);
     for var in [
@@ -62,7 +68,7 @@ pub fn reel_env(args: &[&str], env: &[(&str, &str)]) -> Run {
     for (k, v) in env {
         cmd.env(k, v);
     }
-    finish(cmd.output().expect("run reel"))
+    cmd
 }
 
 /// The AWS environment that reaches `server`, with `secret` as the secret key.
