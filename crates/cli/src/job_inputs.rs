@@ -1,12 +1,13 @@
 //! What the stage commands after `inspect` share: the source's inspect
-//! report (read from a URL or made on the fly) and the local work directory
-//! of a job whose output may be remote.
+//! report (read from a URL or made on the fly), reading a job's manifests, and
+//! the local work directory of a job whose output may be remote.
 
 use crate::args::GlobalArgs;
 use crate::sources::{self, ResolvedSource};
-use anyhow::{Context, Result};
+use anyhow::{bail, Context, Result};
 use reel_core::manifest::InspectReport;
 use reel_storage::{Storage, StorageUrl};
+use serde::de::DeserializeOwned;
 use std::path::{Path, PathBuf};
 
 /// The report at `inspect` (a URL), or a full inspection of `source`.
@@ -19,10 +20,7 @@ pub fn inspect_report(
         Some(url) => {
             let u = StorageUrl::parse(url)?;
             let storage = Storage::for_url(&u, &sources::storage_options(global))?;
-            let bytes = storage
-                .get_bytes(&u)
-                .with_context(|| format!("reading {url}"))?;
-            serde_json::from_slice(&bytes).with_context(|| format!("parsing {url}"))
+            read_manifest(&storage, &u)
         }
         None => {
             if !global.quiet {
@@ -35,6 +33,33 @@ pub fn inspect_report(
             )
             .with_context(|| format!("inspecting {}", source.original))
         }
+    }
+}
+
+/// The JSON manifest at `url`.
+pub fn read_manifest<T: DeserializeOwned>(storage: &Storage, url: &StorageUrl) -> Result<T> {
+    let bytes = storage
+        .get_bytes(url)
+        .with_context(|| format!("reading {url}"))?;
+    serde_json::from_slice(&bytes).with_context(|| format!("parsing {url}"))
+}
+
+/// The JSON manifest `key` under `root`, `None` when there is none; one that
+/// exists but does not parse is an error naming it.
+pub fn optional_manifest<T: DeserializeOwned>(
+    storage: &Storage,
+    root: &StorageUrl,
+    key: &str,
+) -> Result<Option<T>> {
+    let url = root.join(key)?;
+    let bytes = match storage.get_bytes(&url) {
+        Ok(bytes) => bytes,
+        Err(e) if e.is_not_found() => return Ok(None),
+        Err(e) => return Err(e).with_context(|| format!("reading {url}")),
+    };
+    match serde_json::from_slice(&bytes) {
+        Ok(v) => Ok(Some(v)),
+        Err(e) => bail!("{url}: not a valid {key}: {e}"),
     }
 }
 

@@ -6,6 +6,7 @@
 
 use super::encode::{chunk_seconds, run_job, EncodeArgs, JobMode};
 use crate::args::GlobalArgs;
+use crate::job_inputs::read_manifest;
 use crate::sources;
 use anyhow::{bail, Context, Result};
 use clap::Args;
@@ -13,7 +14,6 @@ use reel_core::manifest::{InspectReport, LadderManifest};
 use reel_encode::{chunk_path, encode_unit, units, EncodeConfig, SourceFacts};
 use reel_pipeline::{index_from_env, JobManifest, JobPlan, PLAN_KEY, PLAN_SCHEMA_VERSION};
 use reel_storage::{Storage, StorageUrl};
-use serde::de::DeserializeOwned;
 use std::path::Path;
 use std::process::ExitCode;
 
@@ -66,8 +66,8 @@ pub(crate) fn write_plan(
     root: &StorageUrl,
     global: &GlobalArgs,
 ) -> Result<()> {
-    let inspect: InspectReport = read_json(storage, root, "inspect.json")?;
-    let ladder: LadderManifest = read_json(storage, root, "ladder.json")?;
+    let inspect: InspectReport = read_manifest(storage, &root.join("inspect.json")?)?;
+    let ladder: LadderManifest = read_manifest(storage, &root.join("ladder.json")?)?;
     let facts = SourceFacts::from_inspect(&args.source, &inspect)?;
     let (min_chunk_s, max_chunk_s) = chunk_seconds(&job.settings);
     let config = EncodeConfig {
@@ -127,7 +127,7 @@ pub fn run_task(args: &TaskArgs, global: &GlobalArgs) -> Result<ExitCode> {
         })?,
     };
     let unit = *plan.unit(index).with_context(|| args.plan.clone())?;
-    let inspect: InspectReport = read_json(&storage, &root, "inspect.json")?;
+    let inspect: InspectReport = read_manifest(&storage, &root.join("inspect.json")?)?;
     let source = sources::resolve(&plan.source.url, global)
         .with_context(|| format!("source {}", plan.source.url))?;
     let facts = SourceFacts::from_inspect(&source.media_input, &inspect)?;
@@ -217,12 +217,4 @@ fn read_plan(url: &str, global: &GlobalArgs) -> Result<(JobPlan, StorageUrl, Sto
         serde_json::from_slice(&bytes).with_context(|| format!("{url}: not a reel plan"))?;
     let root = StorageUrl::parse(&plan.output).with_context(|| format!("{url}: output"))?;
     Ok((plan, root, storage))
-}
-
-fn read_json<T: DeserializeOwned>(storage: &Storage, root: &StorageUrl, key: &str) -> Result<T> {
-    let url = root.join(key)?;
-    let bytes = storage
-        .get_bytes(&url)
-        .with_context(|| format!("reading {url}"))?;
-    serde_json::from_slice(&bytes).with_context(|| format!("parsing {url}"))
 }

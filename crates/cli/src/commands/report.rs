@@ -4,16 +4,16 @@
 //! manifests (job.json, inspect.json, ladder.json, validate.json) add what they know.
 
 use crate::args::GlobalArgs;
+use crate::job_inputs::optional_manifest;
 use crate::ladder_plot::RateQuality;
 use crate::plot::{self, PerFrame, Series};
 use crate::{report_shots, sources};
-use anyhow::{bail, Context, Result};
+use anyhow::{Context, Result};
 use clap::Args;
 use reel_core::manifest::{EncodeManifest, InspectReport, LadderManifest, ValidateManifest};
 use reel_pipeline::JobManifest;
 use reel_report::{Report, RungRow, Validation};
 use reel_storage::{Storage, StorageUrl};
-use serde::de::DeserializeOwned;
 use std::process::ExitCode;
 
 /// Key of the page under the job root.
@@ -88,56 +88,31 @@ fn read_manifests(storage: &Storage, root: &StorageUrl, original: &str) -> Resul
         .with_context(|| format!("reading {encode_url} (is {original} an encode job?)"))?;
     let encode = serde_json::from_slice(&bytes).with_context(|| format!("parsing {encode_url}"))?;
     Ok(Manifests {
-        job: optional(storage, root, "job.json")?,
-        inspect: optional(storage, root, "inspect.json")?,
-        ladder: optional(storage, root, "ladder.json")?,
+        job: optional_manifest(storage, root, "job.json")?,
+        inspect: optional_manifest(storage, root, "inspect.json")?,
+        ladder: optional_manifest(storage, root, "ladder.json")?,
         encode,
-        validate: optional(storage, root, "validate.json")?,
+        validate: optional_manifest(storage, root, "validate.json")?,
     })
 }
 
-/// `root/key` parsed, `None` when it does not exist.
-fn optional<T: DeserializeOwned>(
-    storage: &Storage,
-    root: &StorageUrl,
-    key: &str,
-) -> Result<Option<T>> {
-    let url = root.join(key)?;
-    if !storage.exists(&url)? {
-        return Ok(None);
-    }
-    let bytes = storage
-        .get_bytes(&url)
-        .with_context(|| format!("reading {url}"))?;
-    match serde_json::from_slice(&bytes) {
-        Ok(v) => Ok(Some(v)),
-        Err(e) => bail!("{url}: not a valid {key}: {e}"),
-    }
+/// The source as the job recorded it: job.json's, else inspect.json's input.
+fn recorded_source(m: &Manifests) -> Option<&str> {
+    m.job
+        .as_ref()
+        .map(|j| j.source.url.as_str())
+        .or_else(|| Some(m.inspect.as_ref()?.header.inputs.first()?.url.as_str()))
 }
 
 fn source_url(args: &ReportArgs, m: &Manifests) -> Option<String> {
     args.source
         .clone()
-        .or_else(|| m.job.as_ref().map(|j| j.source.url.clone()))
-        .or_else(|| {
-            m.inspect
-                .as_ref()?
-                .header
-                .inputs
-                .first()
-                .map(|i| i.url.clone())
-        })
+        .or_else(|| recorded_source(m).map(str::to_string))
 }
 
 /// The source's file name, else the job's.
 fn title(m: &Manifests, job: &str) -> String {
-    let url = m
-        .job
-        .as_ref()
-        .map(|j| j.source.url.as_str())
-        .or_else(|| Some(m.inspect.as_ref()?.header.inputs.first()?.url.as_str()))
-        .unwrap_or(job);
-    let url = url.trim_end_matches('/');
+    let url = recorded_source(m).unwrap_or(job).trim_end_matches('/');
     url.rsplit('/').next().unwrap_or(url).to_string()
 }
 
