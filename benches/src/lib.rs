@@ -49,10 +49,15 @@ pub fn fixture_dir() -> PathBuf {
 
 /// Length of the generated benchmark clips: `REEL_BENCH_SECONDS`, default 30.
 pub fn bench_seconds() -> u32 {
+    bench_seconds_or(30)
+}
+
+/// `REEL_BENCH_SECONDS`, else `default`.
+pub fn bench_seconds_or(default: u32) -> u32 {
     std::env::var("REEL_BENCH_SECONDS")
         .ok()
         .and_then(|s| s.parse().ok())
-        .unwrap_or(30)
+        .unwrap_or(default)
 }
 
 /// Runs `ffmpeg` with `args` (quiet), failing with its stderr.

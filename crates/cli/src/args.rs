@@ -15,7 +15,7 @@ pub struct Cli {
     pub command: Command,
 }
 
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Args)]
 pub struct GlobalArgs {
     /// S3-compatible endpoint (MinIO, Ceph, R2...); path-style addressing is used with it.
     /// Credentials and region come from the standard AWS environment and profile files.
@@ -58,10 +58,18 @@ pub enum Command {
     Plan(crate::commands::plan::PlanArgs),
     /// Batch mode, step 2: encode one unit of a plan (one Kubernetes Indexed Job
     /// pod or AWS Batch array child per unit; any order, any machine, reruns harmless).
-    Task(crate::commands::plan::TaskArgs),
+    Task(crate::commands::task::TaskArgs),
     /// Batch mode, step 3: assemble, package, validate and report a planned job
     /// once every unit is done.
     Assemble(crate::commands::plan::AssembleArgs),
+    /// Queue mode: encode units that `reel encode --queue` sends to an SQS queue,
+    /// as one of any number of workers on any machines; SIGTERM gives the
+    /// current unit back to the queue and exits.
+    Worker(crate::commands::worker::WorkerArgs),
+    /// S3-triggered processing: run a job for every new source a bucket's event
+    /// notifications (on an SQS queue) announce, its units encoded here or sent
+    /// to --work-queue for `reel worker`s.
+    Watch(crate::commands::watch::WatchArgs),
 }
 
 #[derive(Debug, Args)]

@@ -184,7 +184,7 @@ pub fn measure_trials(
 
 /// The source frames of `seg` upscaled to `display`, or `None` when they
 /// would take more than [`REFERENCE_CACHE_BYTES`].
-fn cache_reference(
+pub(crate) fn cache_reference(
     source: &str,
     seg: &TrialSegment,
     display: Resolution,
@@ -228,7 +228,7 @@ fn reference_frames(
 /// Mean VMAF of the trial encode `chunk` against the source frames of `seg`
 /// (`cached`, or decoded afresh), both upscaled (bicubic) to `display`.
 /// Distorted frames the scorer does not read are decoded but not upscaled.
-fn score_segment(
+pub(crate) fn score_segment(
     source: &str,
     seg: &TrialSegment,
     chunk: &Path,

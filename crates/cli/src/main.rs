@@ -9,12 +9,15 @@ mod commands;
 mod conversion;
 mod job_inputs;
 mod ladder_plot;
+mod ladder_queue;
 mod ladder_trials;
 mod plot;
 mod progress;
 mod report_shots;
+mod shutdown;
 mod sources;
 mod summary;
+mod work_item;
 
 use clap::Parser;
 use std::process::ExitCode;

@@ -10,7 +10,7 @@ use crate::pixfmt;
 use crate::sws::{self, Geometry};
 use crate::write_error::{WriteError, WriteResult};
 use ffmpeg_next::{ffi, Dictionary};
-use reel_core::{ColorRange, Rational, VideoFrame};
+use reel_core::{ColorRange, PixelLayout, Rational, Resolution, VideoFrame};
 use std::ffi::CString;
 use std::fmt;
 
@@ -34,6 +34,31 @@ impl fmt::Debug for VideoEncoder {
 pub fn encoder_available(name: &str) -> bool {
     crate::init();
     ffmpeg_next::encoder::find_by_name(name).is_some()
+}
+
+/// Opens `name` on a small 8-bit 4:2:0 picture and closes it: whether the
+/// encoder works on this machine, not only whether FFmpeg was built with it
+/// (NVENC is built into Debian's FFmpeg and needs a GPU and its driver).
+///
+/// Errors: as [`VideoEncoder::open`].
+pub fn probe_encoder(name: &str) -> WriteResult<()> {
+    let config = VideoEncoderConfig {
+        encoder: name.to_string(),
+        resolution: Resolution::new(256, 144),
+        layout: PixelLayout::YUV420P,
+        frame_rate: Rational::new(25, 1),
+        sar: Rational::new(1, 1),
+        color: Default::default(),
+        hdr: Default::default(),
+        rotation: 0,
+        gop: 25,
+        bit_rate: None,
+        max_rate: None,
+        buf_size: None,
+        threads: 1,
+        options: Vec::new(),
+    };
+    VideoEncoder::open(&config).map(drop)
 }
 
 impl VideoEncoder {

@@ -81,7 +81,7 @@ pub use audio::{AudioDecoder, AudioFrame};
 pub use audio_encode::AudioEncoder;
 pub use decode::{DecodeEvent, DecodeIssue, DecoderOptions, VideoDecoder};
 pub use demux::{PacketReader, StreamDesc};
-pub use encode::{encoder_available, VideoEncoder};
+pub use encode::{encoder_available, probe_encoder, VideoEncoder};
 pub use encoder_config::VideoEncoderConfig;
 pub use error::{Error, Result};
 pub use mux::Muxer;

@@ -11,6 +11,7 @@
 //! is the caller's: a [`StageRunner`] (the `reel` binary runs its stage
 //! commands in-process; a fleet worker could run them anywhere).
 
+mod dispatch;
 mod error;
 mod job;
 mod plan;
@@ -19,6 +20,10 @@ mod settings;
 mod stage;
 mod verify;
 
+pub use dispatch::{
+    trial_record_url, unit_messages, EncoderKind, TrialMessage, TrialRecord, UnitFailure,
+    UnitMessage, FAILURES_PREFIX, TRIAL_MESSAGE_KIND, UNIT_MESSAGE_KIND, UNIT_MESSAGE_VERSION,
+};
 pub use error::{Error, Result};
 pub use job::{job_id, JobManifest, SourceRecord, StageRecord, JOB_SCHEMA_VERSION};
 pub use plan::{index_from_env, JobPlan, INDEX_VARIABLES, PLAN_KEY, PLAN_SCHEMA_VERSION};

@@ -1,9 +1,11 @@
 //! Test support shared by reel's crates (a dev-dependency only): where the real test
-//! clips are, and a real S3 server on loopback ([`s3::S3Server`]).
+//! clips are, a real S3 server on loopback ([`s3::S3Server`]), and a real SQS with S3 event
+//! notifications ([`moto::MotoServer`]).
 //!
 //! Test code may panic with a clear message: that is how a fixture problem fails a test.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+pub mod moto;
 pub mod s3;
 
 use std::path::{Path, PathBuf};

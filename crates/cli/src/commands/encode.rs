@@ -20,7 +20,7 @@ use std::process::ExitCode;
 /// Arguments of `reel encode`. Settings left out come from `--config`, then
 /// from the environment (`REEL_CODEC`, `REEL_STATIC`, `REEL_TARGET_VMAF`,
 /// `REEL_VALIDATE`), then the defaults shown.
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Args)]
 pub struct EncodeArgs {
     /// The source: a path or s3://bucket/key (its SHA-256 identifies the job).
     pub source: String,
@@ -61,6 +61,11 @@ pub struct EncodeArgs {
     /// progress, stage_finished, job_finished) instead of the progress display.
     #[arg(long)]
     pub json: bool,
+    /// Send the job's encode units to this SQS queue (AWS, or an SQS-compatible
+    /// service) for `reel worker` processes on any machines; this process
+    /// plans, waits for their chunks, then assembles, packages and validates.
+    #[arg(long, value_name = "QUEUE_URL")]
+    pub queue: Option<String>,
 }
 
 /// How much of a job one command runs.
@@ -73,10 +78,16 @@ pub(crate) enum JobMode {
     /// Every stage, with every chunk already encoded by `reel task` units
     /// with this many encoder threads (`reel assemble`).
     Assemble { encoder_threads: usize },
+    /// Through the ladder, then `plan.json` without a word about batch tasks
+    /// (`reel encode --queue` sends the units itself).
+    Dispatch,
 }
 
 pub fn run(args: &EncodeArgs, global: &GlobalArgs) -> Result<ExitCode> {
-    run_job(args, global, JobMode::Whole)
+    match &args.queue {
+        Some(queue) => super::dispatch::run_queued(args, global, queue),
+        None => run_job(args, global, JobMode::Whole),
+    }
 }
 
 pub(crate) fn run_job(args: &EncodeArgs, global: &GlobalArgs, mode: JobMode) -> Result<ExitCode> {
@@ -105,11 +116,12 @@ pub(crate) fn run_job(args: &EncodeArgs, global: &GlobalArgs, mode: JobMode) -> 
     };
     let total = pipeline.stages().len();
     let mut on_event = |e: &Event| print_event(e, total, args.json, global.quiet);
-    if mode == JobMode::Plan {
+    if matches!(mode, JobMode::Plan | JobMode::Dispatch) {
         let job = pipeline
             .run_through(Stage::Ladder, &mut runner, &mut on_event)?
             .clone();
-        super::plan::write_plan(args, &job, &storage, &root, global)?;
+        let announce = mode == JobMode::Plan;
+        super::plan::write_plan(args, &job, &storage, &root, global, announce)?;
         return Ok(ExitCode::SUCCESS);
     }
     let job = pipeline.run(&mut runner, &mut on_event)?.clone();
@@ -294,6 +306,9 @@ impl InProcessStages<'_> {
                 }
                 if let Some(w) = work("ladder") {
                     argv.extend(["--work-dir".into(), w]);
+                }
+                if let Some(queue) = &a.queue {
+                    argv.extend(["--queue".into(), queue.clone()]);
                 }
             }
             Stage::Encode => {

@@ -5,6 +5,7 @@
 //! last) feeds `reel transcode --ladder`.
 
 use crate::args::GlobalArgs;
+use crate::ladder_queue::{TrialQueue, TrialSettings};
 use crate::ladder_trials::{candidate_resolutions, encode_trials, measure_trials, trial_recipe};
 use crate::{job_inputs, sources};
 use anyhow::{bail, Context, Result};
@@ -87,6 +88,10 @@ pub struct LadderArgs {
     /// Print ladder.json on stdout.
     #[arg(long)]
     pub json: bool,
+    /// Send the trial and refine encodes to this SQS queue for `reel worker`s
+    /// (needs --inspect and an output they can reach) instead of running them here.
+    #[arg(long, value_name = "QUEUE_URL")]
+    pub queue: Option<String>,
 }
 
 fn parse_size(s: &str) -> std::result::Result<Resolution, String> {
@@ -159,31 +164,60 @@ pub fn run(args: &LadderArgs, global: &GlobalArgs) -> Result<ExitCode> {
         }
     }
     let gop = plan.gop_frames as u32;
+    let trial_queue = match &args.queue {
+        Some(queue) => {
+            let inspect = args
+                .inspect
+                .as_deref()
+                .context("--queue needs --inspect: workers read the source's facts from it")?;
+            Some(TrialQueue::connect(
+                queue,
+                &args.output,
+                &args.source,
+                inspect,
+                global,
+            )?)
+        }
+        None => None,
+    };
+    let trial_settings = TrialSettings {
+        gop,
+        display: args.display,
+        vmaf_subsample: args.vmaf_subsample,
+    };
     let cpu0 = process_cpu_s();
     let only_recipes: Vec<RungRecipe> = recipes.iter().map(|(r, _)| r.clone()).collect();
     let meter = crate::progress::meter(global.quiet, "ladder");
     meter.phase("trial");
-    encode_trials(
-        &facts,
-        &segments,
-        &only_recipes,
-        gop,
-        &work,
-        threads,
-        &meter,
-    )?;
-    let cpu1 = process_cpu_s();
-
     let scorer = scorer(args.display, args.vmaf_subsample, threads)?;
-    let trials = measure_trials(
-        &facts,
-        &segments,
-        &recipes,
-        &work,
-        args.display,
-        &scorer,
-        &meter,
-    )?;
+    let (trials, cpu1) = match &trial_queue {
+        Some(q) => {
+            let trials = q.measure("trial", &facts, &segments, &recipes, trial_settings, &meter)?;
+            (trials, process_cpu_s())
+        }
+        None => {
+            encode_trials(
+                &facts,
+                &segments,
+                &only_recipes,
+                gop,
+                &work,
+                threads,
+                &meter,
+            )?;
+            let cpu1 = process_cpu_s();
+            let trials = measure_trials(
+                &facts,
+                &segments,
+                &recipes,
+                &work,
+                args.display,
+                &scorer,
+                &meter,
+            )?;
+            (trials, cpu1)
+        }
+    };
     let cpu2 = process_cpu_s();
 
     let mut candidates = Vec::new();
@@ -222,7 +256,6 @@ pub fn run(args: &LadderArgs, global: &GlobalArgs) -> Result<ExitCode> {
         // as it will be (production preset, VBV cap) on the trial segments,
         // and its measurement is the prediction validation holds it to.
         meter.phase("refine");
-        encode_trials(&facts, &segments, &rungs, gop, &work, threads, &meter)?;
         let with_crf: Vec<(RungRecipe, f64)> = rungs
             .iter()
             .map(|rung| {
@@ -233,15 +266,28 @@ pub fn run(args: &LadderArgs, global: &GlobalArgs) -> Result<ExitCode> {
                 (rung.clone(), crf)
             })
             .collect();
-        let measured = measure_trials(
-            &facts,
-            &segments,
-            &with_crf,
-            &work,
-            args.display,
-            &scorer,
-            &meter,
-        )?;
+        let measured = match &trial_queue {
+            Some(q) => q.measure(
+                "refine",
+                &facts,
+                &segments,
+                &with_crf,
+                trial_settings,
+                &meter,
+            )?,
+            None => {
+                encode_trials(&facts, &segments, &rungs, gop, &work, threads, &meter)?;
+                measure_trials(
+                    &facts,
+                    &segments,
+                    &with_crf,
+                    &work,
+                    args.display,
+                    &scorer,
+                    &meter,
+                )?
+            }
+        };
         for (prediction, m) in predictions.iter_mut().zip(measured) {
             prediction.kbps = m.kbps;
             prediction.vmaf = Some(m.vmaf);
@@ -517,7 +563,7 @@ fn default_model(display: Resolution) -> BuiltinModel {
     }
 }
 
-fn scorer(display: Resolution, subsample: u32, threads: usize) -> Result<Vmaf> {
+pub(crate) fn scorer(display: Resolution, subsample: u32, threads: usize) -> Result<Vmaf> {
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads.max(1))
         .thread_name(|i| format!("reel-ladder-vmaf-{i}"))

@@ -1,14 +1,18 @@
 //! One module per subcommand.
 
 pub(crate) mod bdrate;
+mod dispatch;
 pub(crate) mod encode;
 mod inspect;
 pub(crate) mod ladder;
 pub(crate) mod plan;
 pub(crate) mod report;
+pub(crate) mod task;
 pub(crate) mod transcode;
 pub(crate) mod validate;
 mod vmaf;
+pub(crate) mod watch;
+pub(crate) mod worker;
 
 use crate::args::{Cli, Command};
 use std::process::ExitCode;
@@ -36,7 +40,9 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Encode(args) => encode::run(&args, &cli.global),
         Command::Report(args) => report::run(&args, &cli.global),
         Command::Plan(args) => plan::run_plan(&args, &cli.global),
-        Command::Task(args) => plan::run_task(&args, &cli.global),
+        Command::Task(args) => task::run_task(&args, &cli.global),
         Command::Assemble(args) => plan::run_assemble(&args, &cli.global),
+        Command::Worker(args) => worker::run(&args, &cli.global),
+        Command::Watch(args) => watch::run(&args, &cli.global),
     }
 }

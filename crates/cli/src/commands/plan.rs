@@ -8,11 +8,11 @@ use super::encode::{chunk_seconds, run_job, EncodeArgs, JobMode};
 use crate::args::GlobalArgs;
 use crate::job_inputs::read_manifest;
 use crate::sources;
-use anyhow::{bail, Context, Result};
+use anyhow::{Context, Result};
 use clap::Args;
 use reel_core::manifest::{InspectReport, LadderManifest};
-use reel_encode::{chunk_path, encode_unit, units, EncodeConfig, SourceFacts};
-use reel_pipeline::{index_from_env, JobManifest, JobPlan, PLAN_KEY, PLAN_SCHEMA_VERSION};
+use reel_encode::{units, EncodeConfig, SourceFacts};
+use reel_pipeline::{JobManifest, JobPlan, PLAN_KEY, PLAN_SCHEMA_VERSION};
 use reel_storage::{Storage, StorageUrl};
 use std::path::Path;
 use std::process::ExitCode;
@@ -21,21 +21,6 @@ use std::process::ExitCode;
 pub struct PlanArgs {
     #[command(flatten)]
     pub job: EncodeArgs,
-}
-
-#[derive(Debug, Args)]
-pub struct TaskArgs {
-    /// The plan written by `reel plan` (OUTPUT/plan.json).
-    #[arg(long, value_name = "URL")]
-    pub plan: String,
-    /// The unit to encode [default: $JOB_COMPLETION_INDEX (Kubernetes Indexed
-    /// Job), else $AWS_BATCH_JOB_ARRAY_INDEX (AWS Batch array job)].
-    #[arg(long)]
-    pub index: Option<usize>,
-    /// Local work directory for s3:// outputs [default: one under the system
-    /// temp directory].
-    #[arg(long, value_name = "DIR")]
-    pub work_dir: Option<std::path::PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -55,6 +40,12 @@ pub struct AssembleArgs {
 }
 
 pub fn run_plan(args: &PlanArgs, global: &GlobalArgs) -> Result<ExitCode> {
+    if args.job.queue.is_some() {
+        anyhow::bail!(
+            "reel plan writes units for a batch scheduler; to send them to queue workers, \
+             run reel encode --queue"
+        );
+    }
     run_job(&args.job, global, JobMode::Plan)
 }
 
@@ -65,6 +56,7 @@ pub(crate) fn write_plan(
     storage: &Storage,
     root: &StorageUrl,
     global: &GlobalArgs,
+    announce: bool,
 ) -> Result<()> {
     let inspect: InspectReport = read_manifest(storage, &root.join("inspect.json")?)?;
     let ladder: LadderManifest = read_manifest(storage, &root.join("ladder.json")?)?;
@@ -94,6 +86,9 @@ pub(crate) fn write_plan(
     storage
         .put_bytes(&url, json.as_bytes())
         .with_context(|| format!("writing {url}"))?;
+    if !announce {
+        return Ok(());
+    }
     if args.json {
         let event = serde_json::json!({
             "event": "plan",
@@ -114,74 +109,6 @@ pub(crate) fn write_plan(
     Ok(())
 }
 
-pub fn run_task(args: &TaskArgs, global: &GlobalArgs) -> Result<ExitCode> {
-    let (plan, root, storage) = read_plan(&args.plan, global)?;
-    let index = match args.index {
-        Some(i) => i,
-        None => index_from_env(|k| std::env::var(k).ok())?.with_context(|| {
-            format!(
-                "{}: which unit? give --index or set JOB_COMPLETION_INDEX or \
-                 AWS_BATCH_JOB_ARRAY_INDEX",
-                args.plan
-            )
-        })?,
-    };
-    let unit = *plan.unit(index).with_context(|| args.plan.clone())?;
-    let inspect: InspectReport = read_manifest(&storage, &root.join("inspect.json")?)?;
-    let source = sources::resolve(&plan.source.url, global)
-        .with_context(|| format!("source {}", plan.source.url))?;
-    let facts = SourceFacts::from_inspect(&source.media_input, &inspect)?;
-    let work = crate::job_inputs::work_dir(
-        &plan.output,
-        &root,
-        args.work_dir.as_deref(),
-        "",
-        &format!("task-{index}"),
-    )?;
-    let (min_chunk_s, max_chunk_s) = chunk_seconds(&plan.settings);
-    let config = EncodeConfig {
-        rungs: plan.rungs.clone(),
-        encoder_threads: Some(plan.encoder_threads),
-        min_chunk_s,
-        max_chunk_s,
-        ..Default::default()
-    };
-    let (_, chunks, ctx, _) = units(&facts, &config, &work)?;
-    if chunks != plan.units {
-        bail!(
-            "{}: the plan's units are not the chunks this source and ladder give; \
-             run reel plan again",
-            args.plan
-        );
-    }
-    let outcome =
-        encode_unit(&ctx, &unit).with_context(|| format!("unit {index} of {}", args.plan))?;
-    if root.local_path().is_none() {
-        // The chunk, then its record: the record is the chunk's commit marker.
-        for rung in &plan.rungs {
-            let chunk = chunk_path(Path::new(""), &rung.name, unit.index);
-            for key in [chunk.clone(), chunk.with_extension("json")] {
-                let key = key.to_string_lossy().into_owned();
-                let url = root.join(&key)?;
-                storage
-                    .put_file(work.join(&key), &url)
-                    .with_context(|| format!("uploading {key} to {url}"))?;
-            }
-        }
-    }
-    if !global.quiet {
-        eprintln!(
-            "unit {index}: frames {}..{} of {} rungs ({} encoded, {} already done)",
-            unit.start_frame,
-            unit.start_frame + unit.frame_count,
-            plan.rungs.len(),
-            outcome.encoded.len(),
-            outcome.skipped.len()
-        );
-    }
-    Ok(ExitCode::SUCCESS)
-}
-
 pub fn run_assemble(args: &AssembleArgs, global: &GlobalArgs) -> Result<ExitCode> {
     let (plan, _, _) = read_plan(&args.plan, global)?;
     let job = EncodeArgs {
@@ -196,6 +123,7 @@ pub fn run_assemble(args: &AssembleArgs, global: &GlobalArgs) -> Result<ExitCode
         threads: args.threads,
         work_dir: args.work_dir.clone(),
         json: args.json,
+        queue: None,
     };
     run_job(
         &job,
@@ -207,7 +135,7 @@ pub fn run_assemble(args: &AssembleArgs, global: &GlobalArgs) -> Result<ExitCode
 }
 
 /// The plan at `url` with the output root it belongs to and its storage.
-fn read_plan(url: &str, global: &GlobalArgs) -> Result<(JobPlan, StorageUrl, Storage)> {
+pub(crate) fn read_plan(url: &str, global: &GlobalArgs) -> Result<(JobPlan, StorageUrl, Storage)> {
     let plan_url = StorageUrl::parse(url).with_context(|| format!("plan {url}"))?;
     let storage = Storage::for_url(&plan_url, &sources::storage_options(global))?;
     let bytes = storage

@@ -1,0 +1,510 @@
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+//! Queue mode and S3-triggered processing against a real SQS and S3 (moto_server
+//! on 127.0.0.1): `reel watch` turns an upload into a job whose units two
+//! `reel worker`s share; a worker killed mid-unit or stopped with SIGTERM loses
+//! nothing; a unit that keeps failing ends in the dead-letter queue and fails
+//! its job by name; poison never stops a watcher or a worker.
+
+mod common;
+
+use common::*;
+use reel_testkit::moto::MotoServer;
+use serde_json::Value;
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Stdio};
+use std::time::{Duration, Instant};
+
+const BUCKET: &str = "studio";
+/// 1.5 s chunks: the 5.3 s title is four units; seven apple rungs each.
+const SETTINGS: [&str; 5] = ["--static", "apple", "--no-validate", "--max-chunk", "1.5"];
+
+/// A `reel` process whose stderr goes to a file the test reads while it runs.
+struct Spawned {
+    child: Child,
+    log: PathBuf,
+    _dir: tempfile::TempDir,
+}
+
+impl Spawned {
+    fn start(args: &[&str], env: &[(&'static str, String)]) -> Spawned {
+        let dir = tempfile::tempdir().unwrap();
+        let log = dir.path().join("stderr.log");
+        let child = reel_command(args, &as_refs(env))
+            .stdout(Stdio::null())
+            .stderr(std::fs::File::create(&log).unwrap())
+            .spawn()
+            .unwrap();
+        Spawned {
+            child,
+            log,
+            _dir: dir,
+        }
+    }
+
+    fn log(&self) -> String {
+        std::fs::read_to_string(&self.log).unwrap_or_default()
+    }
+
+    /// Waits until the log has a line containing every one of `parts`; returns it.
+    fn wait_for(&mut self, parts: &[&str], limit: Duration) -> String {
+        let deadline = Instant::now() + limit;
+        loop {
+            if let Some(line) = self
+                .log()
+                .lines()
+                .find(|l| parts.iter().all(|p| l.contains(p)))
+            {
+                return line.to_string();
+            }
+            if let Some(status) = self.child.try_wait().unwrap() {
+                panic!(
+                    "exited ({status}) before logging {parts:?}:\n{}",
+                    self.log()
+                );
+            }
+            assert!(
+                Instant::now() < deadline,
+                "no line with {parts:?} after {limit:?}:\n{}",
+                self.log()
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    /// Waits for the exit code.
+    fn wait(&mut self, limit: Duration) -> i32 {
+        let deadline = Instant::now() + limit;
+        loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                return status.code().unwrap_or(-1);
+            }
+            assert!(
+                Instant::now() < deadline,
+                "still running after {limit:?}:\n{}",
+                self.log()
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    fn signal(&self, signal: &str) {
+        let status = std::process::Command::new("kill")
+            .args([signal, &self.child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(status.success());
+    }
+
+    /// Unit indices this worker finished.
+    fn finished_units(&self) -> BTreeSet<usize> {
+        self.log()
+            .lines()
+            .filter_map(|l| l.split(": unit ").nth(1))
+            .filter(|rest| rest.contains(": frames "))
+            .filter_map(|rest| rest.split(':').next()?.parse().ok())
+            .collect()
+    }
+}
+
+impl Drop for Spawned {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn worker(moto: &MotoServer, queue: &str, extra: &[&str]) -> Spawned {
+    let mut args = vec!["worker", "--queue", queue];
+    args.extend(extra);
+    Spawned::start(&args, &moto.env())
+}
+
+fn json(moto: &MotoServer, key: &str) -> Value {
+    serde_json::from_slice(&moto.get(BUCKET, key)).unwrap()
+}
+
+/// Every rendition of the job at `prefix` has every frame of the 132-frame
+/// title, and each rung has exactly one chunk and one record per unit.
+fn assert_complete(moto: &MotoServer, prefix: &str, units: usize) {
+    let encode = json(moto, &format!("{prefix}/encode.json"));
+    let renditions = encode["renditions"].as_array().unwrap();
+    assert_eq!(renditions.len(), 7, "{encode}");
+    for rendition in renditions {
+        assert_eq!(rendition["frame_count"], 132, "{rendition}");
+    }
+    let keys = moto.keys(BUCKET, &format!("{prefix}/chunks/"));
+    let rungs: BTreeSet<&str> = keys.iter().filter_map(|k| k.split('/').nth(3)).collect();
+    assert_eq!(rungs.len(), 7, "{keys:?}");
+    assert_eq!(keys.len(), 7 * units * 2, "{keys:?}");
+}
+
+#[test]
+fn an_upload_becomes_a_job_whose_units_two_workers_share() {
+    let Some(moto) = MotoServer::start() else {
+        return;
+    };
+    moto.create_bucket(BUCKET);
+    let units = moto.create_queue("units", Some(("units-dead", 3)));
+    let events = moto.create_queue("events", None);
+    moto.notify(BUCKET, &events, "incoming/");
+
+    let mut watch = Spawned::start(
+        &[
+            "watch",
+            "--queue",
+            &events,
+            "--output",
+            "s3://studio/jobs",
+            "--prefix",
+            "incoming/",
+            "--work-queue",
+            &units,
+            "--static",
+            "apple",
+            "--max-chunk",
+            "1.5",
+        ],
+        &moto.env(),
+    );
+    let mut workers = [worker(&moto, &units, &[]), worker(&moto, &units, &[])];
+    for w in &mut workers {
+        w.wait_for(&["taking cpu units"], Duration::from_secs(60));
+    }
+    // Poison first: none of it may stop the watcher.
+    moto.send(&events, "{not json");
+    moto.put_text(BUCKET, "incoming/readme.txt", "not a video");
+    moto.upload(
+        BUCKET,
+        "incoming/Big Buck Bunny.mp4",
+        &clip("bigbuckbunny.mp4"),
+    );
+
+    watch.wait_for(
+        &["s3://studio/incoming/Big Buck Bunny.mp4: job done in s3://studio/jobs/Big Buck Bunny"],
+        Duration::from_secs(900),
+    );
+    let log = watch.log();
+    assert!(log.contains("not JSON"), "{log}");
+    assert!(
+        log.contains("s3://studio/incoming/readme.txt: not a video source"),
+        "{log}"
+    );
+    let validation = json(&moto, "jobs/Big Buck Bunny/validate.json");
+    assert_eq!(validation["passed"], true, "{validation}");
+    assert_complete(&moto, "jobs/Big Buck Bunny", 4);
+    let shares: Vec<BTreeSet<usize>> = workers.iter().map(Spawned::finished_units).collect();
+    for (i, share) in shares.iter().enumerate() {
+        assert!(
+            !share.is_empty(),
+            "worker {i} did no unit:\n{}",
+            workers[i].log()
+        );
+    }
+    let all: BTreeSet<usize> = shares.iter().flatten().copied().collect();
+    assert_eq!(all, (0..4).collect(), "{shares:?}");
+
+    watch.signal("-TERM");
+    assert_eq!(watch.wait(Duration::from_secs(30)), 0, "{}", watch.log());
+    for w in &mut workers {
+        w.signal("-TERM");
+        assert_eq!(w.wait(Duration::from_secs(30)), 0, "{}", w.log());
+        assert!(w.log().contains("stopped after"), "{}", w.log());
+    }
+}
+
+#[test]
+fn killed_and_stopped_workers_lose_no_unit() {
+    let Some(moto) = MotoServer::start() else {
+        return;
+    };
+    moto.create_bucket(BUCKET);
+    let units = moto.create_queue("units", Some(("units-dead", 5)));
+    moto.upload(BUCKET, "sources/bbb.mp4", &clip("bigbuckbunny.mp4"));
+    let mut args = vec![
+        "encode",
+        "s3://studio/sources/bbb.mp4",
+        "--output",
+        "s3://studio/jobs/bbb",
+        "--queue",
+        &units,
+    ];
+    args.extend(SETTINGS);
+    let mut job = Spawned::start(&args, &moto.env());
+    job.wait_for(&["sent 4 unit messages"], Duration::from_secs(120));
+
+    // Killed mid-unit: its unit comes back after the 5 s visibility timeout.
+    let mut killed = worker(&moto, &units, &["--visibility", "5"]);
+    let line = killed.wait_for(&["started (attempt 1)"], Duration::from_secs(60));
+    let killed_unit = line
+        .split(": unit ")
+        .nth(1)
+        .unwrap()
+        .split(' ')
+        .next()
+        .unwrap()
+        .to_string();
+    killed.signal("-KILL");
+    killed.wait(Duration::from_secs(10));
+
+    // Stopped mid-unit with SIGTERM: its unit is given back at once, though
+    // it would otherwise stay hidden for ten minutes.
+    let mut stopped = worker(&moto, &units, &["--visibility", "600"]);
+    let line = stopped.wait_for(&["started"], Duration::from_secs(60));
+    let stopped_unit = line
+        .split(": unit ")
+        .nth(1)
+        .unwrap()
+        .split(' ')
+        .next()
+        .unwrap()
+        .to_string();
+    stopped.signal("-TERM");
+    assert_eq!(
+        stopped.wait(Duration::from_secs(30)),
+        0,
+        "{}",
+        stopped.log()
+    );
+    assert!(
+        stopped.log().contains("released to other workers"),
+        "{}",
+        stopped.log()
+    );
+
+    let mut finisher = worker(&moto, &units, &["--visibility", "600"]);
+    assert_eq!(job.wait(Duration::from_secs(300)), 0, "{}", job.log());
+    let log = finisher.log();
+    for unit in [&killed_unit, &stopped_unit] {
+        assert!(
+            log.lines().any(|l| l.contains(&format!("unit {unit} of "))
+                && l.contains("started (attempt")
+                && !l.contains("(attempt 1)")),
+            "unit {unit} was not received again:\n{log}"
+        );
+    }
+    assert_complete(&moto, "jobs/bbb", 4);
+    finisher.signal("-TERM");
+    assert_eq!(finisher.wait(Duration::from_secs(30)), 0);
+}
+
+#[test]
+fn a_unit_that_keeps_failing_is_dead_lettered_and_fails_its_job_by_name() {
+    let Some(moto) = MotoServer::start() else {
+        return;
+    };
+    moto.create_bucket(BUCKET);
+    let units = moto.create_queue("units", Some(("units-dead", 2)));
+    moto.upload(BUCKET, "sources/bbb.mp4", &clip("bigbuckbunny.mp4"));
+    let mut args = vec![
+        "encode",
+        "s3://studio/sources/bbb.mp4",
+        "--output",
+        "s3://studio/jobs/bbb",
+        "--queue",
+        &units,
+    ];
+    args.extend(SETTINGS);
+    let mut job = Spawned::start(&args, &moto.env());
+    job.wait_for(&["sent 4 unit messages"], Duration::from_secs(120));
+    // Planned, then the source is gone: every unit fails on every attempt.
+    moto.delete_object(BUCKET, "sources/bbb.mp4");
+    let mut w = worker(&moto, &units, &["--idle-exit", "5"]);
+
+    assert_eq!(job.wait(Duration::from_secs(120)), 2, "{}", job.log());
+    let error = job.log().lines().last().unwrap().to_string();
+    assert!(error.starts_with("reel: error: unit "), "{error}");
+    assert!(error.contains("failed 2 of 2 attempts"), "{error}");
+    assert!(error.contains("sources/bbb.mp4"), "{error}");
+    assert!(
+        error.contains("went to the dead-letter queue units-dead"),
+        "{error}"
+    );
+    assert!(!job.log().contains("panicked"), "{}", job.log());
+    assert_eq!(w.wait(Duration::from_secs(120)), 0, "{}", w.log());
+    let dead_url = units.replace("/units", "/units-dead");
+    let dead = moto.peek(&dead_url);
+    assert!(!dead.is_empty(), "nothing in the dead-letter queue");
+    for body in &dead {
+        let message: Value = serde_json::from_str(body).unwrap();
+        assert_eq!(message["kind"], "reel.unit", "{body}");
+        assert_eq!(message["plan"], "s3://studio/jobs/bbb/plan.json", "{body}");
+    }
+    assert!(!moto
+        .keys(BUCKET, "jobs/bbb/")
+        .iter()
+        .any(|k| k.ends_with("encode.json")));
+}
+
+#[test]
+fn workers_pass_on_units_they_cannot_encode_and_drop_poison() {
+    let Some(moto) = MotoServer::start() else {
+        return;
+    };
+    let queue = moto.create_queue("units", None);
+    let gpu_unit = serde_json::json!({
+        "kind": "reel.unit", "version": 1, "job_id": "0123456789abcdef",
+        "plan": "s3://studio/jobs/x/plan.json", "index": 0,
+        "encoders": "nvenc", "rungs": ["1080p-h264"]
+    });
+    moto.send(&queue, &gpu_unit.to_string());
+    moto.send(&queue, "hello");
+    let mut cpu = worker(&moto, &queue, &["--idle-exit", "3"]);
+    assert_eq!(cpu.wait(Duration::from_secs(60)), 0, "{}", cpu.log());
+    let log = cpu.log();
+    assert!(
+        log.contains("unit 0 of s3://studio/jobs/x/plan.json needs nvenc encoders; passed on"),
+        "{log}"
+    );
+    assert!(log.contains("is not a reel unit"), "{log}");
+    assert!(log.contains("stopped after 0 units"), "{log}");
+    // The GPU unit waits for a GPU worker; the poison is gone.
+    let left = moto.peek(&queue);
+    assert_eq!(left.len(), 1, "{left:?}");
+    assert_eq!(serde_json::from_str::<Value>(&left[0]).unwrap(), gpu_unit);
+
+    let gpu = reel_env(
+        &[
+            "worker",
+            "--queue",
+            &queue,
+            "--encoders",
+            "nvenc",
+            "--idle-exit",
+            "1",
+        ],
+        &as_refs(&moto.env()),
+    );
+    if gpu.code == 2 {
+        assert_clean_error(
+            &gpu,
+            "--encoders nvenc",
+            "NVENC does not work on this machine",
+        );
+    } else {
+        println!("NVENC works on this machine: the refusal without a GPU is not checked here");
+    }
+}
+
+#[test]
+fn bad_queues_are_clear_errors() {
+    let run = reel(&["worker", "--queue", "units"]);
+    assert_clean_error(&run, "units", "not an SQS queue URL");
+    let run = reel(&[
+        "worker",
+        "--queue",
+        "http://127.0.0.1:9/123456789012/units",
+        "--encoders",
+        "gpu",
+    ]);
+    assert_clean_error(&run, "--encoders gpu", "not an encoder kind");
+    let env = [
+        ("AWS_ACCESS_KEY_ID", "testing"),
+        ("AWS_SECRET_ACCESS_KEY", "testing"),
+    ];
+    let run = reel_env(
+        &["worker", "--queue", "http://127.0.0.1:9/123456789012/units"],
+        &env,
+    );
+    assert_clean_error(
+        &run,
+        "http://127.0.0.1:9/123456789012/units",
+        "cannot reach",
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let src = clip("bigbuckbunny.mp4");
+    let run = reel_env(
+        &[
+            "encode",
+            src.to_str().unwrap(),
+            "--output",
+            out.to_str().unwrap(),
+            "--queue",
+            "http://127.0.0.1:9/123456789012/units",
+        ],
+        &env,
+    );
+    assert_clean_error(
+        &run,
+        "http://127.0.0.1:9/123456789012/units",
+        "cannot reach",
+    );
+    assert!(
+        !Path::new(&out).exists(),
+        "nothing is written before the queue answers"
+    );
+}
+
+#[test]
+fn per_title_trials_run_on_workers_and_measure_what_a_local_ladder_measures() {
+    let Some(moto) = MotoServer::start() else {
+        return;
+    };
+    moto.create_bucket(BUCKET);
+    let units = moto.create_queue("units", Some(("units-dead", 3)));
+    let carphone = clip("carphone_pristine.mp4");
+    moto.upload(BUCKET, "sources/carphone.mp4", &carphone);
+    let workers = [worker(&moto, &units, &[]), worker(&moto, &units, &[])];
+    let run = reel_env(
+        &[
+            "encode",
+            "s3://studio/sources/carphone.mp4",
+            "--output",
+            "s3://studio/jobs/carphone",
+            "--no-validate",
+            "--queue",
+            &units,
+        ],
+        &as_refs(&moto.env()),
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let logs: String = workers.iter().map(Spawned::log).collect();
+    // Trials, then the refine encodes of the chosen rungs, then the job's units.
+    assert!(logs.contains("recipes measured"), "{logs}");
+    assert!(logs.contains("t176x144-crf18"), "{logs}");
+    assert!(
+        logs.contains("unit 0 of s3://studio/jobs/carphone/plan.json"),
+        "{logs}"
+    );
+    let queued = json(&moto, "jobs/carphone/ladder.json");
+
+    let dir = tempfile::tempdir().unwrap();
+    let local = dir.path().join("carphone");
+    let run = reel(&[
+        "--quiet",
+        "encode",
+        carphone.to_str().unwrap(),
+        "--output",
+        local.to_str().unwrap(),
+        "--no-validate",
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let here: Value =
+        serde_json::from_slice(&std::fs::read(local.join("ladder.json")).unwrap()).unwrap();
+    for field in ["segments", "trials", "hull", "rungs", "predictions"] {
+        assert_eq!(queued[field], here[field], "{field} differs");
+    }
+    assert!(!queued["trials"].as_array().unwrap().is_empty());
+    let keys = moto.keys(BUCKET, "jobs/carphone/ladder-trials/");
+    assert!(
+        keys.iter()
+            .any(|k| k.starts_with("jobs/carphone/ladder-trials/trial/")),
+        "{keys:?}"
+    );
+    assert!(
+        keys.iter()
+            .any(|k| k.starts_with("jobs/carphone/ladder-trials/refine/")),
+        "{keys:?}"
+    );
+    assert!(!keys.iter().any(|k| k.contains("/failures/")), "{keys:?}");
+    assert_complete_renditions(&moto, "jobs/carphone", 120);
+}
+
+/// Every rendition of the job at `prefix` has `frames` frames.
+fn assert_complete_renditions(moto: &MotoServer, prefix: &str, frames: u64) {
+    let encode = json(moto, &format!("{prefix}/encode.json"));
+    for rendition in encode["renditions"].as_array().unwrap() {
+        assert_eq!(rendition["frame_count"], frames, "{rendition}");
+    }
+}
