@@ -17,6 +17,7 @@ mod report_shots;
 mod shutdown;
 mod sources;
 mod summary;
+mod validate_queue;
 mod work_item;
 
 use clap::Parser;

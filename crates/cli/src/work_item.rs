@@ -7,8 +7,9 @@ use crate::commands::plan::read_plan;
 use crate::commands::task::encode_planned_unit;
 use crate::ladder_queue::run_trial;
 use crate::sources;
+use crate::validate_queue::run_validation;
 use anyhow::Result;
-use reel_pipeline::{EncoderKind, TrialMessage, UnitMessage};
+use reel_pipeline::{EncoderKind, TrialMessage, UnitMessage, ValidateMessage};
 use reel_storage::{Storage, StorageUrl};
 use std::path::Path;
 
@@ -17,6 +18,7 @@ use std::path::Path;
 pub(crate) enum WorkItem {
     Unit(UnitMessage),
     Trial(TrialMessage),
+    Validate(ValidateMessage),
 }
 
 /// How a work item went.
@@ -34,13 +36,17 @@ impl WorkItem {
         UnitMessage::parse(body)
             .map(WorkItem::Unit)
             .or_else(|| TrialMessage::parse(body).map(WorkItem::Trial))
+            .or_else(|| ValidateMessage::parse(body).map(WorkItem::Validate))
     }
 
     /// The encoders it needs (trials use the software encoders).
     pub fn encoders(&self) -> EncoderKind {
         match self {
             WorkItem::Unit(m) => m.encoders,
-            WorkItem::Trial(_) => EncoderKind::Cpu,
+            // A trial's recipes share one encoder: the trials' software
+            // one, or the rungs' own for the refine encodes.
+            WorkItem::Trial(m) => m.recipes.first().map_or(EncoderKind::Cpu, EncoderKind::of),
+            WorkItem::Validate(_) => EncoderKind::Cpu,
         }
     }
 
@@ -56,6 +62,7 @@ impl WorkItem {
                     .map_or_else(String::new, |r| r.resolution.to_string()),
                 m.source
             ),
+            WorkItem::Validate(m) => format!("validation of {} in {}", m.name, m.job),
         }
     }
 
@@ -67,6 +74,7 @@ impl WorkItem {
                 m.segment.index,
                 m.recipes.iter().map(|r| r.name.clone()).collect(),
             ),
+            WorkItem::Validate(m) => (m.rendition, vec![m.name.clone()]),
         }
     }
 
@@ -81,6 +89,7 @@ impl WorkItem {
                     .first()
                     .map_or_else(String::new, |r| r.name.clone())
             ),
+            WorkItem::Validate(m) => format!("validate-{}", m.name),
         }
     }
 
@@ -102,6 +111,13 @@ impl WorkItem {
                     work_s,
                 })
             }
+            WorkItem::Validate(m) => {
+                let work_s = run_validation(m, work, threads, global)?;
+                Ok(WorkDone {
+                    summary: format!("{}: checked", self.describe()),
+                    work_s,
+                })
+            }
         }
     }
 
@@ -112,11 +128,14 @@ impl WorkItem {
                 let (_, root, storage) = read_plan(&m.plan, global)?;
                 Ok((storage, root.join(&m.failure_key())?))
             }
-            WorkItem::Trial(m) => {
-                let url = StorageUrl::parse(&m.failure_url())?;
-                let storage = Storage::for_url(&url, &sources::storage_options(global))?;
-                Ok((storage, url))
-            }
+            WorkItem::Trial(m) => storage_at(&m.failure_url(), global),
+            WorkItem::Validate(m) => storage_at(&m.failure_url(), global),
         }
     }
+}
+
+fn storage_at(url: &str, global: &GlobalArgs) -> Result<(Storage, StorageUrl)> {
+    let url = StorageUrl::parse(url)?;
+    let storage = Storage::for_url(&url, &sources::storage_options(global))?;
+    Ok((storage, url))
 }

@@ -15,6 +15,8 @@ use std::fmt;
 pub const UNIT_MESSAGE_KIND: &str = "reel.unit";
 /// `kind` of a ladder trial message.
 pub const TRIAL_MESSAGE_KIND: &str = "reel.trial";
+/// `kind` of a rendition validation message.
+pub const VALIDATE_MESSAGE_KIND: &str = "reel.validate";
 /// Schema version of unit messages and failure records.
 pub const UNIT_MESSAGE_VERSION: u32 = 1;
 /// Where workers record failed units, under the output root.
@@ -190,6 +192,57 @@ pub struct TrialRecord {
     pub frames: u64,
     /// Pooled (mean) VMAF of the segment.
     pub vmaf_mean: f64,
+}
+
+/// The validation of one rendition of an encoded job (decoding, frames,
+/// recipe, GOP, black and frozen spans, VMAF); its findings are written to
+/// `RECORDS/<rendition>.json`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ValidateMessage {
+    /// Always [`VALIDATE_MESSAGE_KIND`].
+    pub kind: String,
+    pub version: u32,
+    /// The job's output root, holding `encode.json` and the rendition.
+    pub job: String,
+    /// Index of the rendition in `encode.json`.
+    pub rendition: usize,
+    /// Its name, for logs and the record's key.
+    pub name: String,
+    pub source: String,
+    pub vmaf: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub display: Option<Resolution>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min_vmaf: Option<f64>,
+    /// The ladder's predicted VMAF of this rung.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub predicted_vmaf: Option<f64>,
+    /// URL prefix of the records, ending in `/`.
+    pub records: String,
+}
+
+impl ValidateMessage {
+    /// Reads a message body; `None` when it is not a validation message.
+    pub fn parse(body: &str) -> Option<ValidateMessage> {
+        serde_json::from_str::<ValidateMessage>(body)
+            .ok()
+            .filter(|m| m.kind == VALIDATE_MESSAGE_KIND && m.version == UNIT_MESSAGE_VERSION)
+    }
+
+    /// The message body.
+    pub fn to_body(&self) -> String {
+        serde_json::to_string(self).unwrap_or_default()
+    }
+
+    /// URL of this rendition's findings.
+    pub fn record_url(&self) -> String {
+        format!("{}{}.json", self.records, self.name)
+    }
+
+    /// URL of this unit's failure record.
+    pub fn failure_url(&self) -> String {
+        format!("{}failures/{}.json", self.records, self.name)
+    }
 }
 
 /// What a worker records when a unit fails, so the job that waits for it can

@@ -22,11 +22,12 @@ mod verify;
 
 pub use dispatch::{
     trial_record_url, unit_messages, EncoderKind, TrialMessage, TrialRecord, UnitFailure,
-    UnitMessage, FAILURES_PREFIX, TRIAL_MESSAGE_KIND, UNIT_MESSAGE_KIND, UNIT_MESSAGE_VERSION,
+    UnitMessage, ValidateMessage, FAILURES_PREFIX, TRIAL_MESSAGE_KIND, UNIT_MESSAGE_KIND,
+    UNIT_MESSAGE_VERSION, VALIDATE_MESSAGE_KIND,
 };
 pub use error::{Error, Result};
 pub use job::{job_id, JobManifest, SourceRecord, StageRecord, JOB_SCHEMA_VERSION};
 pub use plan::{index_from_env, JobPlan, INDEX_VARIABLES, PLAN_KEY, PLAN_SCHEMA_VERSION};
 pub use run::{Event, Pipeline, StageRunner};
-pub use settings::{JobSettings, SettingsLayer, CODECS, STATIC_LADDERS};
+pub use settings::{JobSettings, SettingsLayer, CODECS, HARDWARE, STATIC_LADDERS};
 pub use stage::Stage;

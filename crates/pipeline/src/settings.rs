@@ -25,6 +25,20 @@ pub struct JobSettings {
     /// absent for the default (10 s), which keeps older job ids.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_chunk_s: Option<f64>,
+    /// Hardware encoders for every rung (`nvenc`: `h264_nvenc`, `hevc_nvenc`,
+    /// `av1_nvenc`) instead of the software ones; absent for software, which
+    /// keeps older job ids.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hardware: Option<String>,
+}
+
+impl JobSettings {
+    /// The FFmpeg encoder every rung uses instead of the codec's default.
+    pub fn rung_encoder(&self) -> Option<String> {
+        self.hardware
+            .as_ref()
+            .map(|hw| format!("{}_{hw}", self.codec))
+    }
 }
 
 impl Default for JobSettings {
@@ -35,6 +49,7 @@ impl Default for JobSettings {
             target_vmaf: 95.0,
             validate: true,
             max_chunk_s: None,
+            hardware: None,
         }
     }
 }
@@ -52,11 +67,15 @@ pub struct SettingsLayer {
     pub target_vmaf: Option<f64>,
     pub validate: Option<bool>,
     pub max_chunk: Option<f64>,
+    pub hardware: Option<String>,
 }
+
+/// Hardware encoder families, and the codecs each has.
+pub const HARDWARE: [(&str, &[&str]); 1] = [("nvenc", &["h264", "hevc", "av1"])];
 
 impl SettingsLayer {
     /// Settings from a TOML config file's `text` (keys `codec`, `static`,
-    /// `target_vmaf`, `validate`, `max_chunk`); `path` names it in errors.
+    /// `target_vmaf`, `validate`, `max_chunk`, `hardware`); `path` names it in errors.
     ///
     /// # Errors
     /// [`Error::Config`] for invalid TOML, a wrong type or an unknown key.
@@ -70,7 +89,7 @@ impl SettingsLayer {
     }
 
     /// Settings from `REEL_CODEC`, `REEL_STATIC`, `REEL_TARGET_VMAF`,
-    /// `REEL_VALIDATE` and `REEL_MAX_CHUNK` as `lookup` returns them.
+    /// `REEL_VALIDATE`, `REEL_MAX_CHUNK` and `REEL_HARDWARE` as `lookup` returns them.
     ///
     /// # Errors
     /// [`Error::Setting`] for a number or boolean that does not parse.
@@ -108,6 +127,7 @@ impl SettingsLayer {
             target_vmaf,
             validate,
             max_chunk,
+            hardware: lookup("REEL_HARDWARE"),
         })
     }
 }
@@ -174,6 +194,29 @@ impl JobSettings {
                 }
                 out.max_chunk_s = Some(v);
             }
+            if let Some(hw) = &layer.hardware {
+                if hw.is_empty() || hw == "none" {
+                    out.hardware = None;
+                } else if HARDWARE.iter().any(|(name, _)| name == hw) {
+                    out.hardware = Some(hw.clone());
+                } else {
+                    return Err(bad("hardware", hw.clone(), "not one of nvenc, none".into()));
+                }
+            }
+        }
+        if let Some(hw) = &out.hardware {
+            let codecs = HARDWARE
+                .iter()
+                .find(|(name, _)| name == hw)
+                .map_or(&[][..], |(_, c)| *c);
+            if !codecs.contains(&out.codec.as_str()) {
+                return Err(Error::Setting {
+                    origin: "the settings".into(),
+                    key: "hardware".into(),
+                    value: hw.clone(),
+                    reason: format!("{hw} has no {} encoder", out.codec),
+                });
+            }
         }
         Ok(out)
     }
@@ -190,6 +233,32 @@ mod tests {
             target_vmaf: target,
             ..Default::default()
         }
+    }
+
+    #[test]
+    fn hardware_encoders_exist_only_for_their_codecs() -> Result<()> {
+        let nvenc = SettingsLayer {
+            origin: "flags".into(),
+            hardware: Some("nvenc".into()),
+            ..Default::default()
+        };
+        let s = JobSettings::resolve(std::slice::from_ref(&nvenc))?;
+        assert_eq!(s.rung_encoder().as_deref(), Some("h264_nvenc"));
+        let vp9 = SettingsLayer {
+            codec: Some("vp9".into()),
+            ..nvenc.clone()
+        };
+        let err = JobSettings::resolve(&[vp9]).unwrap_err().to_string();
+        assert!(err.contains("nvenc has no vp9 encoder"), "{err}");
+        let env = SettingsLayer::from_env(|k| (k == "REEL_HARDWARE").then(|| "quicksync".into()))?;
+        assert!(JobSettings::resolve(&[env]).is_err());
+        assert!(!serde_json::to_string(&JobSettings::default())
+            .map_err(|e| Error::Config {
+                path: String::new(),
+                reason: e.to_string()
+            })?
+            .contains("hardware"));
+        Ok(())
     }
 
     #[test]

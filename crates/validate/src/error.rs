@@ -20,6 +20,10 @@ pub enum Error {
     #[error("VMAF scorer")]
     Vmaf(#[source] Box<reel_vmaf::Error>),
 
+    /// A validation unit names a rendition the encode does not have.
+    #[error("the encode has no rendition {0}")]
+    NoRendition(usize),
+
     /// A scratch file needed by a check could not be written.
     #[error("{what} {path}")]
     Scratch {

@@ -16,6 +16,10 @@
 //! | `dash.rs` (MPD reading in `reel_core::mpd`) | `dash.mpd`, `dash.segments`, `dash.segment_start`, `dash.bandwidth` |
 //! | `quality.rs` | `quality.vmaf`, `quality.prediction`, `quality.black_frozen` |
 //!
+//! The same checks split for a fleet: [`validate_rendition`] is one
+//! rendition's (a queue worker's unit), [`validate_package`] the job-wide
+//! ones, and [`merge`] puts them together as [`validate`] reports them.
+//!
 //! Dropped and duplicated frames are found by aligning per-frame signatures
 //! (`signature.rs`: 16x16 block means of luma, independent of the picture
 //! size) of each rendition with the source's (`align.rs`); the same
@@ -42,4 +46,7 @@ mod signature;
 
 pub use error::{Error, Result};
 pub use integrity::file_checksum;
-pub use run::{validate, ValidateOptions, Validation};
+pub use run::{
+    merge, validate, validate_package, validate_rendition, PackageValidation, RenditionValidation,
+    ValidateOptions, Validation,
+};

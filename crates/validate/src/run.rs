@@ -11,6 +11,7 @@ use crate::{audio, conformance, dash, frames, gop, hls, integrity};
 use rayon::prelude::*;
 use reel_core::manifest::{CheckResult, EncodeManifest, RenditionEntry, RenditionQuality};
 use reel_core::Resolution;
+use reel_media::{SourceInfo, VideoParams};
 use reel_vmaf::{Vmaf, VmafConfig};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -69,6 +70,74 @@ fn signatures(scan: &FileScan) -> Vec<Signature> {
     scan.frames.iter().map(|f| f.signature).collect()
 }
 
+/// One rendition's findings, as a validation unit on another machine returns
+/// them: its checks in the order they ran, its VMAF, the model scored with.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct RenditionValidation {
+    pub checks: Vec<CheckResult>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quality: Option<RenditionQuality>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vmaf_model: Option<String>,
+}
+
+/// The checks of the job as a whole: object integrity (first in the
+/// report), then audio and packaging (last).
+#[derive(Debug, Clone, Default)]
+pub struct PackageValidation {
+    pub integrity: Vec<CheckResult>,
+    pub packaging: Vec<CheckResult>,
+}
+
+/// The source, scanned once for every rendition.
+struct ScannedSource {
+    scan: FileScan,
+    info: SourceInfo,
+    video: VideoParams,
+    signatures: Vec<Signature>,
+}
+
+fn thread_pool(threads: usize) -> Result<Arc<rayon::ThreadPool>> {
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .thread_name(|i| format!("reel-validate-{i}"))
+        .build()
+        .map(Arc::new)
+        .map_err(|e| Error::Vmaf(Box::new(reel_vmaf::Error::Config(e.to_string()))))
+}
+
+fn scan_source(source: &str) -> Result<ScannedSource> {
+    let scan = scan_file(source);
+    let info = scan.info.clone().ok_or_else(|| Error::Source {
+        input: source.to_string(),
+        reason: scan.problems.join("; "),
+    })?;
+    let video = info
+        .video
+        .clone()
+        .ok_or_else(|| Error::NoVideo(source.to_string()))?;
+    let signatures = signatures(&scan);
+    Ok(ScannedSource {
+        scan,
+        info,
+        video,
+        signatures,
+    })
+}
+
+fn scorer(opts: &ValidateOptions, pool: &Arc<rayon::ThreadPool>) -> Result<Option<Vmaf>> {
+    if !opts.vmaf {
+        return Ok(None);
+    }
+    let config = VmafConfig {
+        pool: Some(pool.clone()),
+        ..VmafConfig::default()
+    };
+    Ok(Some(
+        Vmaf::try_new(config).map_err(|e| Error::Vmaf(Box::new(e)))?,
+    ))
+}
+
 /// Validates the encode described by `manifest`, whose objects are under
 /// `root`, against `source` (a path or URL libavformat can open).
 ///
@@ -81,22 +150,15 @@ pub fn validate(
     opts: &ValidateOptions,
     progress: &(dyn Fn(&str) + Sync),
 ) -> Result<Validation> {
-    let pool = Arc::new(
-        rayon::ThreadPoolBuilder::new()
-            .num_threads(opts.threads)
-            .thread_name(|i| format!("reel-validate-{i}"))
-            .build()
-            .map_err(|e| Error::Vmaf(Box::new(reel_vmaf::Error::Config(e.to_string()))))?,
-    );
-    let scratch = Scratch::new()?;
-    let mut report = Report::default();
+    let pool = thread_pool(opts.threads)?;
     progress("checking object integrity");
-    integrity::check_objects(root, &manifest.objects, &mut report);
+    let mut integrity = Report::default();
+    integrity::check_objects(root, &manifest.objects, &mut integrity);
 
     progress("scanning the source and the renditions");
-    let (source_scan, scans) = pool.install(|| {
+    let (scanned, scans) = pool.install(|| {
         rayon::join(
-            || scan_file(source),
+            || scan_source(source),
             || {
                 manifest
                     .renditions
@@ -106,81 +168,174 @@ pub fn validate(
             },
         )
     });
-    let source_info = source_scan.info.clone().ok_or_else(|| Error::Source {
-        input: source.to_string(),
-        reason: source_scan.problems.join("; "),
-    })?;
-    let source_video = source_info
-        .video
-        .clone()
-        .ok_or_else(|| Error::NoVideo(source.to_string()))?;
-    let source_sigs = signatures(&source_scan);
+    let scanned = scanned?;
     let alignments: Vec<Alignment> = pool.install(|| {
         scans
             .par_iter()
-            .map(|s| align(&source_sigs, &signatures(s)))
+            .map(|s| align(&scanned.signatures, &signatures(s)))
             .collect()
     });
-
-    let vmaf = if opts.vmaf {
-        let config = VmafConfig {
-            pool: Some(pool.clone()),
-            ..VmafConfig::default()
-        };
-        Some(Vmaf::try_new(config).map_err(|e| Error::Vmaf(Box::new(e)))?)
-    } else {
-        None
-    };
-    let display = opts.display.unwrap_or(source_video.resolution);
-    let mut validation = Validation::default();
+    let vmaf = scorer(opts, &pool)?;
+    let mut renditions = Vec::new();
     for ((entry, scan), alignment) in manifest.renditions.iter().zip(&scans).zip(&alignments) {
-        let name = entry.recipe.name.as_str();
-        frames::check_decodable(name, scan, &mut report);
-        let Some(video) = scan.info.as_ref().and_then(|i| i.video.as_ref()) else {
-            report.skip("frames", name, "the rendition cannot be opened");
-            continue;
-        };
-        frames::check_frames(name, scan, &source_scan, alignment, &mut report);
-        conformance::check_recipe(
-            &entry.recipe,
-            video,
-            &source_video,
-            manifest.frame_rate,
-            &mut report,
-        );
-        gop::check_gop(name, scan, manifest, &mut report);
-        quality::check_black_frozen(name, scan, &source_scan, alignment, &mut report);
-        if let Some(vmaf) = &vmaf {
-            progress(&format!("scoring {name}"));
-            let targets = QualityTargets {
-                display,
-                min_vmaf: entry.recipe.min_vmaf.map(f64::from).or(opts.min_vmaf),
-                predicted: prediction(entry, &opts.predictions),
-            };
-            let path = root.join(&entry.key);
-            match quality::score(source, &path.to_string_lossy(), alignment, display, vmaf) {
-                Ok(scores) => {
-                    validation.vmaf_model = Some(scores.model.clone());
-                    if let Some(q) = quality::check_scores(name, &scores, &targets, &mut report) {
-                        validation.quality.push(q);
-                    }
-                }
-                Err(why) => report.push(
-                    "quality.vmaf",
-                    name,
-                    reel_core::manifest::CheckStatus::Fail,
-                    format!("scoring failed: {why}"),
-                ),
-            }
-        }
+        renditions.push(check_rendition(
+            root, manifest, entry, scan, &scanned, alignment, source, opts, &vmaf, progress,
+        ));
     }
     progress("checking audio and packaging");
-    let frame_s = source_scan.frame_duration().unwrap_or(0.0);
-    let video_s = source_scan.duration_s().unwrap_or(0.0);
+    let packaging = package_checks(root, manifest, &scanned)?;
+    Ok(merge(
+        PackageValidation {
+            integrity: integrity.checks,
+            packaging,
+        },
+        renditions,
+    ))
+}
+
+/// The checks of rendition `index` of `manifest` alone (decoding, frames,
+/// recipe, GOP, black and frozen spans, VMAF), its file under `root`: one
+/// validation unit, run where a queue worker is.
+///
+/// Errors: as [`validate`]; [`Error::NoRendition`] for an index past the list.
+pub fn validate_rendition(
+    root: &Path,
+    manifest: &EncodeManifest,
+    index: usize,
+    source: &str,
+    opts: &ValidateOptions,
+    progress: &(dyn Fn(&str) + Sync),
+) -> Result<RenditionValidation> {
+    let entry = manifest
+        .renditions
+        .get(index)
+        .ok_or(Error::NoRendition(index))?;
+    let pool = thread_pool(opts.threads)?;
+    let (scanned, scan) = pool.install(|| {
+        rayon::join(
+            || scan_source(source),
+            || scan_file(&root.join(&entry.key).to_string_lossy()),
+        )
+    });
+    let scanned = scanned?;
+    let alignment = align(&scanned.signatures, &signatures(&scan));
+    let vmaf = scorer(opts, &pool)?;
+    Ok(check_rendition(
+        root, manifest, entry, &scan, &scanned, &alignment, source, opts, &vmaf, progress,
+    ))
+}
+
+/// The checks of the job as a whole: integrity of every object, audio, HLS
+/// and DASH, leaving the renditions' own checks to [`validate_rendition`].
+///
+/// Errors: as [`validate`].
+pub fn validate_package(
+    root: &Path,
+    manifest: &EncodeManifest,
+    source: &str,
+    progress: &(dyn Fn(&str) + Sync),
+) -> Result<PackageValidation> {
+    progress("checking object integrity");
+    let mut integrity = Report::default();
+    integrity::check_objects(root, &manifest.objects, &mut integrity);
+    progress("scanning the source");
+    let scanned = scan_source(source)?;
+    progress("checking audio and packaging");
+    Ok(PackageValidation {
+        integrity: integrity.checks,
+        packaging: package_checks(root, manifest, &scanned)?,
+    })
+}
+
+/// One validation of the job as a whole and its renditions (in the
+/// manifest's order), as [`validate`] reports it.
+pub fn merge(package: PackageValidation, renditions: Vec<RenditionValidation>) -> Validation {
+    let mut validation = Validation {
+        checks: package.integrity,
+        ..Validation::default()
+    };
+    for r in renditions {
+        validation.checks.extend(r.checks);
+        validation.quality.extend(r.quality);
+        if r.vmaf_model.is_some() {
+            validation.vmaf_model = r.vmaf_model;
+        }
+    }
+    validation.checks.extend(package.packaging);
+    validation
+}
+
+#[allow(clippy::too_many_arguments)]
+fn check_rendition(
+    root: &Path,
+    manifest: &EncodeManifest,
+    entry: &RenditionEntry,
+    scan: &FileScan,
+    source_scan: &ScannedSource,
+    alignment: &Alignment,
+    source: &str,
+    opts: &ValidateOptions,
+    vmaf: &Option<Vmaf>,
+    progress: &(dyn Fn(&str) + Sync),
+) -> RenditionValidation {
+    let mut report = Report::default();
+    let mut out = RenditionValidation::default();
+    let name = entry.recipe.name.as_str();
+    let display = opts.display.unwrap_or(source_scan.video.resolution);
+    frames::check_decodable(name, scan, &mut report);
+    let Some(video) = scan.info.as_ref().and_then(|i| i.video.as_ref()) else {
+        report.skip("frames", name, "the rendition cannot be opened");
+        out.checks = report.checks;
+        return out;
+    };
+    frames::check_frames(name, scan, &source_scan.scan, alignment, &mut report);
+    conformance::check_recipe(
+        &entry.recipe,
+        video,
+        &source_scan.video,
+        manifest.frame_rate,
+        &mut report,
+    );
+    gop::check_gop(name, scan, manifest, &mut report);
+    quality::check_black_frozen(name, scan, &source_scan.scan, alignment, &mut report);
+    if let Some(vmaf) = vmaf {
+        progress(&format!("scoring {name}"));
+        let targets = QualityTargets {
+            display,
+            min_vmaf: entry.recipe.min_vmaf.map(f64::from).or(opts.min_vmaf),
+            predicted: prediction(entry, &opts.predictions),
+        };
+        let path = root.join(&entry.key);
+        match quality::score(source, &path.to_string_lossy(), alignment, display, vmaf) {
+            Ok(scores) => {
+                out.vmaf_model = Some(scores.model.clone());
+                out.quality = quality::check_scores(name, &scores, &targets, &mut report);
+            }
+            Err(why) => report.push(
+                "quality.vmaf",
+                name,
+                reel_core::manifest::CheckStatus::Fail,
+                format!("scoring failed: {why}"),
+            ),
+        }
+    }
+    out.checks = report.checks;
+    out
+}
+
+fn package_checks(
+    root: &Path,
+    manifest: &EncodeManifest,
+    source: &ScannedSource,
+) -> Result<Vec<CheckResult>> {
+    let scratch = Scratch::new()?;
+    let mut report = Report::default();
+    let frame_s = source.scan.frame_duration().unwrap_or(0.0);
+    let video_s = source.scan.duration_s().unwrap_or(0.0);
     audio::check_audio(
         root,
         manifest.audio.as_ref(),
-        &source_info,
+        &source.info,
         video_s,
         frame_s,
         &mut report,
@@ -191,8 +346,7 @@ pub fn validate(
     if let Some(mpd) = &manifest.dash_manifest {
         dash::check_dash(root, mpd, manifest, &scratch.0, &mut report);
     }
-    validation.checks = report.checks;
-    Ok(validation)
+    Ok(report.checks)
 }
 
 fn prediction(entry: &RenditionEntry, predictions: &[(String, f64)]) -> Option<f64> {

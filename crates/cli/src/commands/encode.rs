@@ -46,8 +46,13 @@ pub struct EncodeArgs {
     /// `reel plan`'s batch units [default: 10].
     #[arg(long, value_name = "SECONDS")]
     pub max_chunk: Option<f64>,
-    /// TOML settings file (keys codec, static, target_vmaf, validate, max_chunk); flags
-    /// win over it, it wins over the environment.
+    /// Hardware encoders for every rung: nvenc (h264_nvenc, hevc_nvenc,
+    /// av1_nvenc), or none [default: none, the software encoders]. With
+    /// --queue, only `reel worker --encoders nvenc` takes their units.
+    #[arg(long, value_name = "NAME")]
+    pub hardware: Option<String>,
+    /// TOML settings file (keys codec, static, target_vmaf, validate, max_chunk,
+    /// hardware); flags win over it, it wins over the environment.
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
     /// Worker threads of every stage (0 = every core).
@@ -181,6 +186,7 @@ pub(crate) fn settings(args: &EncodeArgs) -> Result<JobSettings> {
         target_vmaf: args.target_vmaf,
         validate: args.no_validate.then_some(false),
         max_chunk: args.max_chunk,
+        hardware: args.hardware.clone(),
     };
     let mut layers = vec![flags];
     if let Some(path) = &args.config {
@@ -310,6 +316,9 @@ impl InProcessStages<'_> {
                 if let Some(queue) = &a.queue {
                     argv.extend(["--queue".into(), queue.clone()]);
                 }
+                if let Some(encoder) = self.settings.rung_encoder() {
+                    argv.extend(["--encoder".into(), encoder]);
+                }
             }
             Stage::Encode => {
                 argv.extend(["transcode".into(), a.source.clone(), "--output".into()]);
@@ -341,6 +350,9 @@ impl InProcessStages<'_> {
             Stage::Validate => {
                 argv.extend(["validate".into(), a.output.clone(), "--source".into()]);
                 argv.extend([a.source.clone(), "--threads".into(), threads]);
+                if let Some(queue) = &a.queue {
+                    argv.extend(["--queue".into(), queue.clone()]);
+                }
             }
             Stage::Report => {
                 argv.extend(["report".into(), a.output.clone(), "--source".into()]);

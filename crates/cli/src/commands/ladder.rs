@@ -88,6 +88,11 @@ pub struct LadderArgs {
     /// Print ladder.json on stdout.
     #[arg(long)]
     pub json: bool,
+    /// FFmpeg encoder of every rung instead of the codec's default
+    /// (h264_nvenc, hevc_nvenc, av1_nvenc for NVIDIA's hardware encoders);
+    /// trial encodes keep the software encoder.
+    #[arg(long, value_name = "NAME")]
+    pub encoder: Option<String>,
     /// Send the trial and refine encodes to this SQS queue for `reel worker`s
     /// (needs --inspect and an output they can reach) instead of running them here.
     #[arg(long, value_name = "QUEUE_URL")]
@@ -249,6 +254,9 @@ pub fn run(args: &LadderArgs, global: &GlobalArgs) -> Result<ExitCode> {
         .clone()
         .unwrap_or_else(|| production_preset(codec));
     let (mut rungs, mut predictions) = recipes_for(&selection.rungs, codec, &preset);
+    for rung in &mut rungs {
+        rung.encoder = args.encoder.clone();
+    }
     let cpu3 = process_cpu_s();
     if !args.no_refine {
         // The trial preset is faster than the production one, which spends
@@ -450,7 +458,7 @@ fn fixed_manifest(
             },
             preset: Some(preset.clone()),
             bit_depth: 8,
-            encoder: None,
+            encoder: args.encoder.clone(),
             min_vmaf: None,
         });
         predictions.push(RungPrediction {

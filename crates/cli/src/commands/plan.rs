@@ -119,6 +119,7 @@ pub fn run_assemble(args: &AssembleArgs, global: &GlobalArgs) -> Result<ExitCode
         target_vmaf: Some(plan.settings.target_vmaf),
         no_validate: !plan.settings.validate,
         max_chunk: plan.settings.max_chunk_s,
+        hardware: plan.settings.hardware.clone(),
         config: None,
         threads: args.threads,
         work_dir: args.work_dir.clone(),

@@ -38,6 +38,10 @@ pub struct ValidateArgs {
     /// Print validate.json on stdout instead of the table.
     #[arg(long)]
     pub json: bool,
+    /// Send each rendition's checks to this SQS queue for `reel worker`s;
+    /// the job-wide checks run here meanwhile.
+    #[arg(long, value_name = "QUEUE_URL")]
+    pub queue: Option<String>,
 }
 
 pub fn run(args: &ValidateArgs, global: &GlobalArgs) -> Result<ExitCode> {
@@ -78,9 +82,21 @@ pub fn run(args: &ValidateArgs, global: &GlobalArgs) -> Result<ExitCode> {
             eprintln!("validate: {step}");
         }
     };
-    let validation =
-        reel_validate::validate(&root, &manifest, &source.media_input, &opts, &progress)
-            .with_context(|| format!("validating {}", args.job))?;
+    let validation = match &args.queue {
+        Some(queue_url) => crate::validate_queue::QueuedValidation {
+            queue_url,
+            job: &job,
+            storage: &storage,
+            manifest: &manifest,
+            source_url: &source_url,
+            source_input: &source.media_input,
+            root: &root,
+            opts: &opts,
+        }
+        .run(&meter, &progress)?,
+        None => reel_validate::validate(&root, &manifest, &source.media_input, &opts, &progress)
+            .with_context(|| format!("validating {}", args.job))?,
+    };
     meter.finish();
 
     let out = manifest_of(&validation, &args.job, bytes.len() as u64, &source);

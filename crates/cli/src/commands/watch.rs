@@ -54,6 +54,9 @@ pub struct WatchArgs {
     /// Longest encode chunk in seconds [default: 10].
     #[arg(long, value_name = "SECONDS")]
     pub max_chunk: Option<f64>,
+    /// Hardware encoders for every rung (nvenc), as `reel encode --hardware`.
+    #[arg(long, value_name = "NAME")]
+    pub hardware: Option<String>,
     /// TOML settings file, as `reel encode --config`.
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
@@ -251,6 +254,7 @@ fn job_args(args: &WatchArgs, event: &ObjectEvent) -> EncodeArgs {
         target_vmaf: args.target_vmaf,
         no_validate: args.no_validate,
         max_chunk: args.max_chunk,
+        hardware: args.hardware.clone(),
         config: args.config.clone(),
         threads: args.threads,
         work_dir: None,
