@@ -8,24 +8,21 @@ use crate::args::GlobalArgs;
 use crate::job_inputs::read_manifest;
 use crate::ladder_trials::{cache_reference, score_segment};
 use crate::progress::Meter;
+use crate::queue_wait::wait_for_records;
 use crate::sources;
-use anyhow::{bail, Context, Result};
+use anyhow::{Context, Result};
 use reel_core::manifest::{ChunkSpan, InspectReport};
 use reel_core::{Resolution, RungRecipe};
 use reel_encode::{chunk_path, encode_unit, SourceFacts, UnitContext};
 use reel_ladder::{TrialPoint, TrialSegment};
 use reel_pipeline::{
-    trial_record_url, TrialMessage, TrialRecord, UnitFailure, TRIAL_MESSAGE_KIND,
-    UNIT_MESSAGE_VERSION,
+    trial_record_url, TrialMessage, TrialRecord, TRIAL_MESSAGE_KIND, UNIT_MESSAGE_VERSION,
 };
 use reel_queue::Queue;
 use reel_storage::{Storage, StorageUrl};
 use std::collections::BTreeSet;
 use std::path::Path;
 use std::time::{Duration, Instant};
-
-/// How often storage is looked at for finished trials.
-const POLL: Duration = Duration::from_millis(500);
 
 /// Where a job's trials go and how workers find their inputs.
 #[derive(Debug)]
@@ -122,41 +119,14 @@ impl TrialQueue {
             "encodes",
             expected.len() as u64,
         );
-        loop {
-            let listed: BTreeSet<String> = self
-                .storage
-                .list(&prefix)?
-                .into_iter()
-                .map(|o| o.url.to_string())
-                .collect();
-            let done = expected.iter().filter(|u| listed.contains(*u)).count();
-            meter.set_done(done as u64, 0);
-            if done == expected.len() {
-                break;
-            }
-            for url in listed.iter().filter(|u| u.contains("/failures/")) {
-                let failure: UnitFailure =
-                    serde_json::from_slice(&self.storage.get_bytes(url.as_str())?)
-                        .with_context(|| format!("{url}: not a failure record"))?;
-                if failure.given_up {
-                    bail!(
-                        "{phase} trial of segment {} ({}) failed {} of {} attempts, last on \
-                         worker {}: {}{}",
-                        failure.index,
-                        failure.rungs.join(", "),
-                        failure.attempt,
-                        failure.max_attempts,
-                        failure.worker,
-                        failure.error,
-                        failure
-                            .dead_letter_queue
-                            .map(|q| format!("; its message went to the dead-letter queue {q}"))
-                            .unwrap_or_default()
-                    );
-                }
-            }
-            std::thread::sleep(POLL);
-        }
+        let failures = StorageUrl::parse(&format!("{records}failures/"))?;
+        wait_for_records(&self.storage, &prefix, &expected, &failures, meter, |f| {
+            format!(
+                "{phase} trial of segment {} ({})",
+                f.index,
+                f.rungs.join(", ")
+            )
+        })?;
         let mut bytes = vec![0u64; recipes.len()];
         let mut vmaf_sums = vec![0.0f64; recipes.len()];
         let mut frames = 0u64;

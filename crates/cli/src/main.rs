@@ -13,6 +13,7 @@ mod ladder_queue;
 mod ladder_trials;
 mod plot;
 mod progress;
+mod queue_wait;
 mod report_shots;
 mod shutdown;
 mod sources;

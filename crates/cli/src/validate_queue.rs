@@ -6,18 +6,17 @@
 
 use crate::args::GlobalArgs;
 use crate::progress::Meter;
+use crate::queue_wait::wait_for_records;
 use crate::sources;
-use anyhow::{bail, Context, Result};
+use anyhow::{Context, Result};
 use reel_core::manifest::EncodeManifest;
-use reel_pipeline::{UnitFailure, ValidateMessage, UNIT_MESSAGE_VERSION, VALIDATE_MESSAGE_KIND};
+use reel_pipeline::{ValidateMessage, UNIT_MESSAGE_VERSION, VALIDATE_MESSAGE_KIND};
 use reel_queue::Queue;
 use reel_storage::{Storage, StorageUrl};
 use reel_validate::{RenditionValidation, ValidateOptions, Validation};
 use std::collections::BTreeSet;
 use std::path::Path;
 use std::time::{Duration, Instant};
-
-const POLL: Duration = Duration::from_millis(500);
 
 /// What the coordinating side needs.
 #[derive(Debug)]
@@ -82,39 +81,10 @@ impl QueuedValidation<'_> {
         let expected: BTreeSet<String> = messages.iter().map(ValidateMessage::record_url).collect();
         meter.step("renditions (queued)", "renditions", expected.len() as u64);
         let started = Instant::now();
-        loop {
-            let listed: BTreeSet<String> = self
-                .storage
-                .list(&prefix)?
-                .into_iter()
-                .map(|o| o.url.to_string())
-                .collect();
-            let done = expected.iter().filter(|u| listed.contains(*u)).count();
-            meter.set_done(done as u64, 0);
-            if done == expected.len() {
-                break;
-            }
-            for url in listed.iter().filter(|u| u.contains("/failures/")) {
-                let failure: UnitFailure =
-                    serde_json::from_slice(&self.storage.get_bytes(url.as_str())?)
-                        .with_context(|| format!("{url}: not a failure record"))?;
-                if failure.given_up {
-                    bail!(
-                        "validation of {} failed {} of {} attempts, last on worker {}: {}{}",
-                        failure.rungs.join(", "),
-                        failure.attempt,
-                        failure.max_attempts,
-                        failure.worker,
-                        failure.error,
-                        failure
-                            .dead_letter_queue
-                            .map(|q| format!("; its message went to the dead-letter queue {q}"))
-                            .unwrap_or_default()
-                    );
-                }
-            }
-            std::thread::sleep(POLL);
-        }
+        let failures = StorageUrl::parse(&format!("{records}failures/"))?;
+        wait_for_records(self.storage, &prefix, &expected, &failures, meter, |f| {
+            format!("validation of {}", f.rungs.join(", "))
+        })?;
         progress(&format!(
             "renditions validated by workers in {:.1} s",
             started.elapsed().as_secs_f64()

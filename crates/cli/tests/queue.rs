@@ -114,6 +114,18 @@ impl Drop for Spawned {
     }
 }
 
+/// An S3 ObjectCreated notification for `key` (URL-encoded, as S3 writes it)
+/// in the test bucket.
+fn s3_event(key: &str) -> String {
+    serde_json::json!({"Records": [{
+        "eventVersion": "2.1", "eventSource": "aws:s3", "awsRegion": "us-east-1",
+        "eventTime": "2026-11-28T20:00:00.000Z", "eventName": "ObjectCreated:Put",
+        "s3": {"s3SchemaVersion": "1.0", "bucket": {"name": BUCKET, "arn": "arn:aws:s3:::studio"},
+               "object": {"key": key, "size": 1, "eTag": "0", "sequencer": "0"}}
+    }]})
+    .to_string()
+}
+
 fn worker(moto: &MotoServer, queue: &str, extra: &[&str]) -> Spawned {
     let mut args = vec!["worker", "--queue", queue];
     args.extend(extra);
@@ -204,6 +216,31 @@ fn an_upload_becomes_a_job_whose_units_two_workers_share() {
     let all: BTreeSet<usize> = shares.iter().flatten().copied().collect();
     assert_eq!(all, (0..4).collect(), "{shares:?}");
 
+    // The same event again (S3 delivers at least once): the finished job is
+    // kept, nothing is encoded again. Then an event for an object deleted
+    // before it was processed: dropped, and the watcher goes on.
+    let report = moto.get(BUCKET, "jobs/Big Buck Bunny/validate.json");
+    moto.send(&events, &s3_event("incoming/Big+Buck+Bunny.mp4"));
+    moto.send(&events, &s3_event("incoming/gone.mp4"));
+    watch.wait_for(
+        &["s3://studio/incoming/gone.mp4: the object was deleted before processing"],
+        Duration::from_secs(120),
+    );
+    let log = watch.log();
+    assert_eq!(
+        log.matches("Big Buck Bunny.mp4: job done").count(),
+        2,
+        "{log}"
+    );
+    assert!(
+        log.contains("[4/5] validate: finished earlier, kept"),
+        "{log}"
+    );
+    assert_eq!(
+        moto.get(BUCKET, "jobs/Big Buck Bunny/validate.json"),
+        report
+    );
+
     watch.signal("-TERM");
     assert_eq!(watch.wait(Duration::from_secs(30)), 0, "{}", watch.log());
     for w in &mut workers {
@@ -248,8 +285,8 @@ fn killed_and_stopped_workers_lose_no_unit() {
     killed.wait(Duration::from_secs(10));
 
     // Stopped mid-unit with SIGTERM: its unit is given back at once, though
-    // it would otherwise stay hidden for ten minutes.
-    let mut stopped = worker(&moto, &units, &["--visibility", "600"]);
+    // it would otherwise stay hidden for an hour, longer than the job may take.
+    let mut stopped = worker(&moto, &units, &["--visibility", "3600"]);
     let line = stopped.wait_for(&["started"], Duration::from_secs(60));
     let stopped_unit = line
         .split(": unit ")
@@ -273,7 +310,7 @@ fn killed_and_stopped_workers_lose_no_unit() {
     );
 
     let mut finisher = worker(&moto, &units, &["--visibility", "600"]);
-    assert_eq!(job.wait(Duration::from_secs(300)), 0, "{}", job.log());
+    assert_eq!(job.wait(Duration::from_secs(1200)), 0, "{}", job.log());
     let log = finisher.log();
     for unit in [&killed_unit, &stopped_unit] {
         assert!(

@@ -20,6 +20,9 @@ pub enum Leased<T> {
     /// work's thread was left running (the caller is about to exit; the work's
     /// outputs are written atomically, so abandoning it loses nothing).
     Released,
+    /// The work panicked (or its thread could not start); the message is
+    /// still held, for the caller to treat as a failure.
+    Crashed,
 }
 
 /// Runs `work` on a new thread while holding `delivery`: its visibility is
@@ -43,7 +46,7 @@ pub fn run_leased<T: Send + 'static>(
         });
     if let Err(err) = spawned {
         on_error(Error::Runtime(err));
-        return release(queue, delivery, &mut on_error);
+        return Leased::Crashed;
     }
     let renew_every = (visibility / 3).max(Duration::from_secs(1));
     let mut renew_at = Instant::now() + renew_every;
@@ -54,10 +57,7 @@ pub fn run_leased<T: Send + 'static>(
         match rx.recv_timeout(STOP_POLL) {
             Ok(result) => return Leased::Done(result),
             Err(mpsc::RecvTimeoutError::Timeout) => {}
-            Err(mpsc::RecvTimeoutError::Disconnected) => {
-                // The work panicked: give the message to someone else.
-                return release(queue, delivery, &mut on_error);
-            }
+            Err(mpsc::RecvTimeoutError::Disconnected) => return Leased::Crashed,
         }
         if Instant::now() >= renew_at {
             if let Err(err) = queue.set_visibility(&delivery.receipt, visibility) {

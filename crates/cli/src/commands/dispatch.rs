@@ -6,9 +6,10 @@ use super::encode::{run_job, EncodeArgs, JobMode};
 use super::plan::read_plan;
 use crate::args::GlobalArgs;
 use crate::progress;
+use crate::queue_wait::{given_up, given_up_message};
 use anyhow::{bail, Context, Result};
 use reel_encode::chunk_path;
-use reel_pipeline::{unit_messages, JobPlan, UnitFailure, FAILURES_PREFIX, PLAN_KEY};
+use reel_pipeline::{unit_messages, JobPlan, FAILURES_PREFIX, PLAN_KEY};
 use reel_queue::Queue;
 use reel_storage::{Storage, StorageUrl};
 use std::collections::BTreeSet;
@@ -142,43 +143,19 @@ fn wait_for_units(storage: &Storage, root: &StorageUrl, plan: &JobPlan, quiet: b
             }
             return Ok(());
         }
-        if let Some(failure) = given_up(storage, root)? {
+        let failures = root.join(FAILURES_PREFIX)?;
+        if let Some(failure) = given_up(storage, &failures)? {
             meter.finish();
-            let unit = plan.units.get(failure.index);
-            bail!(
-                "unit {} (frames {}; rungs {}) failed {} of {} attempts, last on worker {}: \
-                 {}; {}",
+            let frames = plan.units.get(failure.index).map_or_else(String::new, |u| {
+                format!("{}..{}", u.start_frame, u.start_frame + u.frame_count)
+            });
+            let what = format!(
+                "unit {} (frames {frames}; rungs {})",
                 failure.index,
-                unit.map_or_else(String::new, |u| format!(
-                    "{}..{}",
-                    u.start_frame,
-                    u.start_frame + u.frame_count
-                )),
-                failure.rungs.join(", "),
-                failure.attempt,
-                failure.max_attempts,
-                failure.worker,
-                failure.error,
-                match &failure.dead_letter_queue {
-                    Some(dlq) => format!("its message went to the dead-letter queue {dlq}"),
-                    None => "its message was dropped (the queue has no dead-letter queue)".into(),
-                }
+                failure.rungs.join(", ")
             );
+            bail!("{}", given_up_message(&what, &failure));
         }
         std::thread::sleep(POLL);
     }
-}
-
-/// The first unit a worker gave up on.
-fn given_up(storage: &Storage, root: &StorageUrl) -> Result<Option<UnitFailure>> {
-    let prefix = root.join(FAILURES_PREFIX)?;
-    for object in storage.list(&prefix)? {
-        let bytes = storage.get_bytes(&object.url)?;
-        let failure: UnitFailure = serde_json::from_slice(&bytes)
-            .with_context(|| format!("{}: not a unit failure record", object.url))?;
-        if failure.given_up {
-            return Ok(Some(failure));
-        }
-    }
-    Ok(None)
 }

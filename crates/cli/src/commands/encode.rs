@@ -14,7 +14,7 @@ use reel_pipeline::{
 };
 use reel_storage::{Storage, StorageUrl};
 use std::collections::BTreeMap;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 /// Arguments of `reel encode`. Settings left out come from `--config`, then
@@ -90,9 +90,27 @@ pub(crate) enum JobMode {
 
 pub fn run(args: &EncodeArgs, global: &GlobalArgs) -> Result<ExitCode> {
     match &args.queue {
-        Some(queue) => super::dispatch::run_queued(args, global, queue),
+        Some(queue) => {
+            // Workers in other directories (or on machines sharing a mount)
+            // must open the same source and output.
+            let args = EncodeArgs {
+                source: absolute(&args.source)?,
+                output: absolute(&args.output)?,
+                ..args.clone()
+            };
+            super::dispatch::run_queued(&args, global, queue)
+        }
         None => run_job(args, global, JobMode::Whole),
     }
+}
+
+/// A relative local path made absolute; URLs as they are.
+fn absolute(location: &str) -> Result<String> {
+    if location.contains("://") || Path::new(location).is_absolute() {
+        return Ok(location.to_string());
+    }
+    let here = std::env::current_dir().context("reading the current directory")?;
+    Ok(here.join(location).to_string_lossy().into_owned())
 }
 
 pub(crate) fn run_job(args: &EncodeArgs, global: &GlobalArgs, mode: JobMode) -> Result<ExitCode> {

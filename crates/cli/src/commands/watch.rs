@@ -100,6 +100,7 @@ pub fn run(args: &WatchArgs, global: &GlobalArgs) -> Result<ExitCode> {
         ),
     );
     let visibility = Duration::from_secs(args.visibility.max(5));
+    let mut outage = super::worker::Outage::default();
     let mut idle_since = Instant::now();
     while !stop.load(Ordering::SeqCst) {
         let wait = match args.idle_exit {
@@ -113,19 +114,24 @@ pub fn run(args: &WatchArgs, global: &GlobalArgs) -> Result<ExitCode> {
             }
             None => Duration::from_secs(5),
         };
-        let Some(delivery) = queue.receive(wait, visibility)? else {
-            continue;
+        let delivery = match queue.receive(wait, visibility) {
+            Ok(Some(delivery)) => delivery,
+            Ok(None) => {
+                outage.clear();
+                continue;
+            }
+            Err(err) => {
+                outage.failed(&err.into(), global)?;
+                continue;
+            }
         };
-        if !handle(
-            args,
-            &queue,
-            redrive.as_ref(),
-            &delivery,
-            &stop,
-            visibility,
-            global,
-        )? {
-            break;
+        outage.clear();
+        let redrive = redrive.as_ref();
+        match handle(args, &queue, redrive, &delivery, &stop, visibility, global) {
+            Ok(true) => {}
+            Ok(false) => break,
+            // The event comes back after its visibility timeout.
+            Err(err) => outage.failed(&err, global)?,
         }
         idle_since = Instant::now();
     }
@@ -198,6 +204,9 @@ fn handle(
                 return Ok(false);
             }
             Leased::Done(result) => result,
+            Leased::Crashed => Err(anyhow::anyhow!(
+                "the job crashed (a bug in reel: please report it)"
+            )),
         };
         match classify(&source, result, global) {
             JobEnd::Done => log(global, &format!("{source}: job done in {output}")),

@@ -113,6 +113,7 @@ pub fn run(args: &WorkerArgs, global: &GlobalArgs) -> Result<ExitCode> {
         ),
     );
     let mut units = 0u64;
+    let mut outage = Outage::default();
     let mut idle_since = Instant::now();
     while !stop.load(Ordering::SeqCst) {
         if args.max_units.is_some_and(|max| units >= max) {
@@ -134,13 +135,24 @@ pub fn run(args: &WorkerArgs, global: &GlobalArgs) -> Result<ExitCode> {
         };
         // Short polls while stopping matter: a long poll would hold SIGTERM up.
         let wait = wait.min(Duration::from_secs(5));
-        let Some(delivery) = ctx.queue.receive(wait, ctx.visibility)? else {
-            continue;
+        let delivery = match ctx.queue.receive(wait, ctx.visibility) {
+            Ok(Some(delivery)) => delivery,
+            Ok(None) => {
+                outage.clear();
+                continue;
+            }
+            Err(err) => {
+                outage.failed(&err.into(), global)?;
+                continue;
+            }
         };
-        match handle(&ctx, &delivery, &stop, global)? {
-            Handled::Unit => units += 1,
-            Handled::Skipped => {}
-            Handled::Released => break,
+        outage.clear();
+        match handle(&ctx, &delivery, &stop, global) {
+            Ok(Handled::Unit) => units += 1,
+            Ok(Handled::Skipped) => {}
+            Ok(Handled::Released) => break,
+            // The message comes back after its visibility timeout.
+            Err(err) => outage.failed(&err, global)?,
         }
         idle_since = Instant::now();
     }
@@ -229,6 +241,9 @@ fn handle(
             return Ok(Handled::Released);
         }
         Leased::Done(result) => result,
+        Leased::Crashed => Err(anyhow::anyhow!(
+            "{what} crashed (a bug in reel: please report it)"
+        )),
     };
     let _ = std::fs::remove_dir_all(&work_dir);
     match result {
@@ -343,6 +358,40 @@ fn offered_encoders(names: &[String]) -> Result<Vec<EncoderKind>> {
         offers.push(kind);
     }
     Ok(offers)
+}
+
+/// Queue or storage errors in a row: a worker rides out a short outage (the
+/// SDK has already retried each call) and gives up on a long one.
+#[derive(Debug, Default)]
+pub(crate) struct Outage {
+    since: Option<Instant>,
+}
+
+/// How long errors in a row may last before the process exits.
+const OUTAGE_LIMIT: Duration = Duration::from_secs(120);
+
+impl Outage {
+    pub fn clear(&mut self) {
+        self.since = None;
+    }
+
+    /// Logs `err` and waits a little; `Err` once errors have lasted too long.
+    pub fn failed(&mut self, err: &anyhow::Error, global: &GlobalArgs) -> Result<()> {
+        let since = *self.since.get_or_insert_with(Instant::now);
+        if since.elapsed() > OUTAGE_LIMIT {
+            bail!(
+                "giving up after {} s of errors: {}",
+                OUTAGE_LIMIT.as_secs(),
+                crate::one_line(err)
+            );
+        }
+        log(
+            global,
+            &format!("warning: {}; trying again", crate::one_line(err)),
+        );
+        std::thread::sleep(Duration::from_secs(2));
+        Ok(())
+    }
 }
 
 fn log(global: &GlobalArgs, line: &str) {
