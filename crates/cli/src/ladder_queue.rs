@@ -6,9 +6,9 @@
 
 use crate::args::GlobalArgs;
 use crate::job_inputs::read_manifest;
-use crate::ladder_trials::{cache_reference, score_segment};
+use crate::ladder_trials::{cache_reference, score_segment, trial_points};
 use crate::progress::Meter;
-use crate::queue_wait::wait_for_records;
+use crate::queue_wait::{clear_prefix, wait_for_records};
 use crate::sources;
 use anyhow::{Context, Result};
 use reel_core::manifest::{ChunkSpan, InspectReport};
@@ -77,9 +77,7 @@ impl TrialQueue {
         let records = format!("{}{phase}/", self.root);
         // Trials are measured afresh, as a local ladder encodes them afresh.
         let prefix = StorageUrl::parse(&records)?;
-        for object in self.storage.list(&prefix)? {
-            self.storage.delete(&object.url)?;
-        }
+        clear_prefix(&self.storage, &prefix)?;
         for (index, seg) in segments.iter().enumerate() {
             let mut by_res: Vec<(Resolution, Vec<RungRecipe>)> = Vec::new();
             for (r, _) in recipes {
@@ -142,17 +140,7 @@ impl TrialQueue {
             }
             frames += seg.frame_count;
         }
-        let seconds = frames as f64 / facts.frame_rate.as_f64().max(1e-9);
-        Ok(recipes
-            .iter()
-            .zip(bytes.iter().zip(&vmaf_sums))
-            .map(|((recipe, crf), (&bytes, &vmaf_sum))| TrialPoint {
-                resolution: recipe.resolution,
-                crf: *crf,
-                kbps: bytes as f64 * 8.0 / seconds.max(1e-9) / 1000.0,
-                vmaf: vmaf_sum / frames.max(1) as f64,
-            })
-            .collect())
+        Ok(trial_points(facts, recipes, &bytes, &vmaf_sums, frames))
     }
 }
 

@@ -169,17 +169,29 @@ pub fn measure_trials(
         }
         frames += seg.frame_count;
     }
+    Ok(trial_points(facts, recipes, &bytes, &vmaf_sums, frames))
+}
+
+/// Each recipe's point from its encoded bytes and frame-weighted VMAF sum
+/// over `frames` frames of trial segments: bytes over duration, mean VMAF.
+pub(crate) fn trial_points(
+    facts: &SourceFacts,
+    recipes: &[(RungRecipe, f64)],
+    bytes: &[u64],
+    vmaf_sums: &[f64],
+    frames: u64,
+) -> Vec<TrialPoint> {
     let seconds = frames as f64 / facts.frame_rate.as_f64().max(1e-9);
-    Ok(recipes
+    recipes
         .iter()
-        .zip(bytes.iter().zip(&vmaf_sums))
+        .zip(bytes.iter().zip(vmaf_sums))
         .map(|((recipe, crf), (&bytes, &vmaf_sum))| TrialPoint {
             resolution: recipe.resolution,
             crf: *crf,
             kbps: bytes as f64 * 8.0 / seconds.max(1e-9) / 1000.0,
             vmaf: vmaf_sum / frames.max(1) as f64,
         })
-        .collect())
+        .collect()
 }
 
 /// The source frames of `seg` upscaled to `display`, or `None` when they

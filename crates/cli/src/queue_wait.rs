@@ -1,5 +1,6 @@
-//! Waiting for queued work: the records workers write to storage, and the
-//! failure records that end the wait when a worker gives a piece up.
+//! Waiting for queued work: the records workers write to storage, the
+//! failure records that end the wait when a worker gives a piece up, and
+//! clearing an earlier run's.
 
 use crate::progress::Meter;
 use anyhow::{bail, Context, Result};
@@ -38,6 +39,15 @@ pub(crate) fn wait_for_records(
         }
         std::thread::sleep(POLL);
     }
+}
+
+/// Deletes every object under `prefix`: records or failure records of an
+/// earlier run, which must not stand in for this one's.
+pub(crate) fn clear_prefix(storage: &Storage, prefix: &StorageUrl) -> Result<()> {
+    for object in storage.list(prefix)? {
+        storage.delete(&object.url)?;
+    }
+    Ok(())
 }
 
 /// The first piece under `failures` a worker gave up on.

@@ -6,7 +6,7 @@
 
 use crate::args::GlobalArgs;
 use crate::progress::Meter;
-use crate::queue_wait::wait_for_records;
+use crate::queue_wait::{clear_prefix, wait_for_records};
 use crate::sources;
 use anyhow::{Context, Result};
 use reel_core::manifest::EncodeManifest;
@@ -42,9 +42,7 @@ impl QueuedValidation<'_> {
             self.job.to_string().trim_end_matches('/')
         );
         let prefix = StorageUrl::parse(&records)?;
-        for object in self.storage.list(&prefix)? {
-            self.storage.delete(&object.url)?;
-        }
+        clear_prefix(self.storage, &prefix)?;
         let messages: Vec<ValidateMessage> = self
             .manifest
             .renditions

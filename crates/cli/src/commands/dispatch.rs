@@ -6,7 +6,7 @@ use super::encode::{run_job, EncodeArgs, JobMode};
 use super::plan::read_plan;
 use crate::args::GlobalArgs;
 use crate::progress;
-use crate::queue_wait::{given_up, given_up_message};
+use crate::queue_wait::{clear_prefix, given_up, given_up_message};
 use anyhow::{bail, Context, Result};
 use reel_encode::chunk_path;
 use reel_pipeline::{unit_messages, JobPlan, FAILURES_PREFIX, PLAN_KEY};
@@ -43,7 +43,8 @@ pub(crate) fn run_queued(
         StorageUrl::parse(&args.output).with_context(|| format!("output {}", args.output))?;
     let plan_url = root.join(PLAN_KEY)?.to_string();
     let (plan, root, storage) = read_plan(&plan_url, global)?;
-    clear_failures(&storage, &root)?;
+    // Records of an earlier run's failed units: a rerun tries them again.
+    clear_prefix(&storage, &root.join(FAILURES_PREFIX)?)?;
     let done = finished_chunks(&storage, &root, &plan)?;
     let mut sent = 0;
     for mut message in unit_messages(&plan, &plan_url) {
@@ -84,15 +85,6 @@ pub(crate) fn run_queued(
             encoder_threads: plan.encoder_threads,
         },
     )
-}
-
-/// Records of an earlier run's failed units: a rerun tries them again.
-fn clear_failures(storage: &Storage, root: &StorageUrl) -> Result<()> {
-    let prefix = root.join(FAILURES_PREFIX)?;
-    for object in storage.list(&prefix)? {
-        storage.delete(&object.url)?;
-    }
-    Ok(())
 }
 
 /// `(rung, unit)` of every chunk whose record (its commit marker) is stored.
