@@ -19,6 +19,7 @@ mod shutdown;
 mod sources;
 mod summary;
 mod validate_queue;
+mod vmaf_queue;
 mod work_item;
 
 use clap::Parser;

@@ -2,12 +2,14 @@
 //! each rendition's checks are a message a `reel worker` runs, writing its
 //! findings to storage, while this process checks the job as a whole
 //! (integrity, audio, HLS, DASH); the two merge into the report a local
-//! validation gives.
+//! validation gives. A rendition's VMAF is scored in parts, one per encode
+//! chunk, by workers too (`vmaf_queue.rs`).
 
 use crate::args::GlobalArgs;
 use crate::progress::Meter;
 use crate::queue_wait::{clear_prefix, wait_for_records};
 use crate::sources;
+use crate::vmaf_queue::QueuedParts;
 use anyhow::{Context, Result};
 use reel_core::manifest::EncodeManifest;
 use reel_pipeline::{ValidateMessage, UNIT_MESSAGE_VERSION, VALIDATE_MESSAGE_KIND};
@@ -56,6 +58,7 @@ impl QueuedValidation<'_> {
                 name: entry.recipe.name.clone(),
                 source: self.source_url.to_string(),
                 vmaf: self.opts.vmaf,
+                vmaf_in_parts: self.opts.vmaf,
                 display: self.opts.display,
                 min_vmaf: self.opts.min_vmaf,
                 predicted_vmaf: self
@@ -95,6 +98,15 @@ impl QueuedValidation<'_> {
                 .with_context(|| format!("{url}: not a rendition validation"))?;
             renditions.push(found);
         }
+        QueuedParts {
+            queue: &queue,
+            job: self.job,
+            storage: self.storage,
+            manifest: self.manifest,
+            source_url: self.source_url,
+            records: &records,
+        }
+        .score(&mut renditions, meter, progress)?;
         Ok(reel_validate::merge(package, renditions))
     }
 }
@@ -144,6 +156,7 @@ pub(crate) fn run_validation(
             .map(|v| vec![(message.name.clone(), v)])
             .unwrap_or_default(),
         threads,
+        vmaf_in_parts: message.vmaf_in_parts,
     };
     let started = Instant::now();
     let found = reel_validate::validate_rendition(

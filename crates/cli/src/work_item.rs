@@ -1,5 +1,6 @@
 //! The work a `reel worker` takes from its queue: an encode unit of a planned
-//! job, or a ladder trial; what each needs, how it runs, and where its failure
+//! job, a ladder trial, a rendition's validation or a part of its VMAF; what
+//! each needs, how it runs, and where its failure
 //! is recorded.
 
 use crate::args::GlobalArgs;
@@ -8,8 +9,9 @@ use crate::commands::task::encode_planned_unit;
 use crate::ladder_queue::run_trial;
 use crate::sources;
 use crate::validate_queue::run_validation;
+use crate::vmaf_queue::run_vmaf_part;
 use anyhow::Result;
-use reel_pipeline::{EncoderKind, TrialMessage, UnitMessage, ValidateMessage};
+use reel_pipeline::{EncoderKind, TrialMessage, UnitMessage, ValidateMessage, VmafPartMessage};
 use reel_storage::{Storage, StorageUrl};
 use std::path::Path;
 
@@ -19,6 +21,7 @@ pub(crate) enum WorkItem {
     Unit(UnitMessage),
     Trial(TrialMessage),
     Validate(ValidateMessage),
+    VmafPart(VmafPartMessage),
 }
 
 /// How a work item went.
@@ -37,6 +40,7 @@ impl WorkItem {
             .map(WorkItem::Unit)
             .or_else(|| TrialMessage::parse(body).map(WorkItem::Trial))
             .or_else(|| ValidateMessage::parse(body).map(WorkItem::Validate))
+            .or_else(|| VmafPartMessage::parse(body).map(WorkItem::VmafPart))
     }
 
     /// The encoders it needs (trials use the software encoders).
@@ -46,7 +50,7 @@ impl WorkItem {
             // A trial's recipes share one encoder: the trials' software
             // one, or the rungs' own for the refine encodes.
             WorkItem::Trial(m) => m.recipes.first().map_or(EncoderKind::Cpu, EncoderKind::of),
-            WorkItem::Validate(_) => EncoderKind::Cpu,
+            WorkItem::Validate(_) | WorkItem::VmafPart(_) => EncoderKind::Cpu,
         }
     }
 
@@ -63,6 +67,10 @@ impl WorkItem {
                 m.source
             ),
             WorkItem::Validate(m) => format!("validation of {} in {}", m.name, m.job),
+            WorkItem::VmafPart(m) => format!(
+                "VMAF of {} frames {}..{} in {}",
+                m.name, m.start, m.end, m.job
+            ),
         }
     }
 
@@ -75,6 +83,11 @@ impl WorkItem {
                 m.recipes.iter().map(|r| r.name.clone()).collect(),
             ),
             WorkItem::Validate(m) => (m.rendition, vec![m.name.clone()]),
+            // The part's first frame names it in a failure.
+            WorkItem::VmafPart(m) => (
+                usize::try_from(m.start).unwrap_or(usize::MAX),
+                vec![m.name.clone()],
+            ),
         }
     }
 
@@ -90,6 +103,7 @@ impl WorkItem {
                     .map_or_else(String::new, |r| r.name.clone())
             ),
             WorkItem::Validate(m) => format!("validate-{}", m.name),
+            WorkItem::VmafPart(m) => format!("vmaf-{}-{:08}", m.name, m.start),
         }
     }
 
@@ -118,6 +132,13 @@ impl WorkItem {
                     work_s,
                 })
             }
+            WorkItem::VmafPart(m) => {
+                let work_s = run_vmaf_part(m, threads, global)?;
+                Ok(WorkDone {
+                    summary: format!("{}: scored", self.describe()),
+                    work_s,
+                })
+            }
         }
     }
 
@@ -130,6 +151,7 @@ impl WorkItem {
             }
             WorkItem::Trial(m) => storage_at(&m.failure_url(), global),
             WorkItem::Validate(m) => storage_at(&m.failure_url(), global),
+            WorkItem::VmafPart(m) => storage_at(&m.failure_url(), global),
         }
     }
 }

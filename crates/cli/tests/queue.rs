@@ -258,6 +258,7 @@ fn killed_and_stopped_workers_lose_no_unit() {
     moto.create_bucket(BUCKET);
     let units = moto.create_queue("units", Some(("units-dead", 5)));
     moto.upload(BUCKET, "sources/bbb.mp4", &clip("bigbuckbunny.mp4"));
+    // One rung per unit: 4 chunks x 7 rungs.
     let mut args = vec![
         "encode",
         "s3://studio/sources/bbb.mp4",
@@ -265,10 +266,12 @@ fn killed_and_stopped_workers_lose_no_unit() {
         "s3://studio/jobs/bbb",
         "--queue",
         &units,
+        "--queue-unit",
+        "rung",
     ];
     args.extend(SETTINGS);
     let mut job = Spawned::start(&args, &moto.env());
-    job.wait_for(&["sent 4 unit messages"], Duration::from_secs(120));
+    job.wait_for(&["sent 28 unit messages"], Duration::from_secs(120));
 
     // Killed mid-unit: its unit comes back after the 5 s visibility timeout.
     let mut killed = worker(&moto, &units, &["--visibility", "5"]);
@@ -321,6 +324,20 @@ fn killed_and_stopped_workers_lose_no_unit() {
         );
     }
     assert_complete(&moto, "jobs/bbb", 4);
+    // Every message encoded one rung.
+    let logs: String = [&killed, &stopped, &finisher]
+        .iter()
+        .map(|w| w.log())
+        .collect();
+    let rungs_per_unit: BTreeSet<usize> = logs
+        .lines()
+        .filter(|l| l.contains(": frames "))
+        .filter_map(|l| {
+            let rungs = l.rsplit_once('[')?.1.split_once(']')?.0;
+            Some(rungs.split(", ").count())
+        })
+        .collect();
+    assert_eq!(rungs_per_unit, BTreeSet::from([1]), "{logs}");
     finisher.signal("-TERM");
     assert_eq!(finisher.wait(Duration::from_secs(30)), 0);
 }
@@ -491,6 +508,8 @@ fn per_title_trials_and_validation_run_on_workers_and_find_what_a_local_job_find
             "s3://studio/jobs/carphone",
             "--queue",
             &units,
+            "--max-chunk",
+            "1.5",
         ],
         &as_refs(&moto.env()),
     );
@@ -516,6 +535,8 @@ fn per_title_trials_and_validation_run_on_workers_and_find_what_a_local_job_find
         carphone.to_str().unwrap(),
         "--output",
         local.to_str().unwrap(),
+        "--max-chunk",
+        "1.5",
     ]);
     assert_eq!(run.code, queued_code, "{}", run.stderr);
     let here: Value =
@@ -548,6 +569,16 @@ fn per_title_trials_and_validation_run_on_workers_and_find_what_a_local_job_find
     }
     assert_eq!(queued["passed"], queued_code == 0);
     assert!(!queued["quality"].as_array().unwrap().is_empty());
+    // Each rendition's VMAF was scored in parts, one per encode chunk, by
+    // the workers: the joined parts gave the local scores above exactly.
+    let encode = json(&moto, "jobs/carphone/encode.json");
+    let chunks = encode["chunks"].as_array().unwrap().len();
+    assert!(chunks > 1, "{encode}");
+    let renditions = encode["renditions"].as_array().unwrap();
+    let parts = moto.keys(BUCKET, "jobs/carphone/validate-units/vmaf/");
+    assert_eq!(parts.len(), renditions.len() * chunks, "{parts:?}");
+    let logs: String = workers.iter().map(Spawned::log).collect();
+    assert!(logs.contains("frames 0.."), "{logs}");
 }
 
 /// Every rendition of the job at `prefix` has `frames` frames.

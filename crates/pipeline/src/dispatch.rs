@@ -15,8 +15,6 @@ use std::fmt;
 pub const UNIT_MESSAGE_KIND: &str = "reel.unit";
 /// `kind` of a ladder trial message.
 pub const TRIAL_MESSAGE_KIND: &str = "reel.trial";
-/// `kind` of a rendition validation message.
-pub const VALIDATE_MESSAGE_KIND: &str = "reel.validate";
 /// Schema version of unit messages and failure records.
 pub const UNIT_MESSAGE_VERSION: u32 = 1;
 /// Where workers record failed units, under the output root.
@@ -90,15 +88,33 @@ impl UnitMessage {
         serde_json::to_string(self).unwrap_or_default()
     }
 
-    /// Key of this unit's failure record under the output root.
+    /// Key of this unit's failure record under the output root: one per
+    /// message, so failures of units of one chunk never overwrite each other.
     pub fn failure_key(&self) -> String {
-        format!("{FAILURES_PREFIX}{:05}-{}.json", self.index, self.encoders)
+        format!(
+            "{FAILURES_PREFIX}{:05}-{}-{}.json",
+            self.index,
+            self.encoders,
+            self.rungs.join("+")
+        )
     }
 }
 
+/// How much of a chunk one queued unit encodes.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum UnitGrain {
+    /// Every rung of one encoder kind: the chunk is decoded once for all.
+    #[default]
+    Chunk,
+    /// One rung: more, smaller units, which spread a few long chunks of a
+    /// many-rung ladder over more workers.
+    Rung,
+}
+
 /// The messages of `plan` (stored at `plan_url`): per unit, one for its
-/// software rungs and one for its hardware rungs, each only when it has any.
-pub fn unit_messages(plan: &JobPlan, plan_url: &str) -> Vec<UnitMessage> {
+/// software rungs and one for its hardware rungs, each only when it has any;
+/// with [`UnitGrain::Rung`], one per rung.
+pub fn unit_messages(plan: &JobPlan, plan_url: &str, grain: UnitGrain) -> Vec<UnitMessage> {
     let mut messages = Vec::new();
     for index in 0..plan.units.len() {
         for kind in EncoderKind::ALL {
@@ -108,7 +124,12 @@ pub fn unit_messages(plan: &JobPlan, plan_url: &str) -> Vec<UnitMessage> {
                 .filter(|r| EncoderKind::of(r) == kind)
                 .map(|r| r.name.clone())
                 .collect();
-            if !rungs.is_empty() {
+            let groups = match grain {
+                UnitGrain::Chunk if !rungs.is_empty() => vec![rungs],
+                UnitGrain::Chunk => Vec::new(),
+                UnitGrain::Rung => rungs.into_iter().map(|r| vec![r]).collect(),
+            };
+            for rungs in groups {
                 messages.push(UnitMessage {
                     kind: UNIT_MESSAGE_KIND.into(),
                     version: UNIT_MESSAGE_VERSION,
@@ -194,57 +215,6 @@ pub struct TrialRecord {
     pub vmaf_mean: f64,
 }
 
-/// The validation of one rendition of an encoded job (decoding, frames,
-/// recipe, GOP, black and frozen spans, VMAF); its findings are written to
-/// `RECORDS/<rendition>.json`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct ValidateMessage {
-    /// Always [`VALIDATE_MESSAGE_KIND`].
-    pub kind: String,
-    pub version: u32,
-    /// The job's output root, holding `encode.json` and the rendition.
-    pub job: String,
-    /// Index of the rendition in `encode.json`.
-    pub rendition: usize,
-    /// Its name, for logs and the record's key.
-    pub name: String,
-    pub source: String,
-    pub vmaf: bool,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub display: Option<Resolution>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub min_vmaf: Option<f64>,
-    /// The ladder's predicted VMAF of this rung.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub predicted_vmaf: Option<f64>,
-    /// URL prefix of the records, ending in `/`.
-    pub records: String,
-}
-
-impl ValidateMessage {
-    /// Reads a message body; `None` when it is not a validation message.
-    pub fn parse(body: &str) -> Option<ValidateMessage> {
-        serde_json::from_str::<ValidateMessage>(body)
-            .ok()
-            .filter(|m| m.kind == VALIDATE_MESSAGE_KIND && m.version == UNIT_MESSAGE_VERSION)
-    }
-
-    /// The message body.
-    pub fn to_body(&self) -> String {
-        serde_json::to_string(self).unwrap_or_default()
-    }
-
-    /// URL of this rendition's findings.
-    pub fn record_url(&self) -> String {
-        format!("{}{}.json", self.records, self.name)
-    }
-
-    /// URL of this unit's failure record.
-    pub fn failure_url(&self) -> String {
-        format!("{}failures/{}.json", self.records, self.name)
-    }
-}
-
 /// What a worker records when a unit fails, so the job that waits for it can
 /// say which unit failed and why.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -274,6 +244,7 @@ mod tests {
     use super::*;
     use reel_core::manifest::ChunkSpan;
     use reel_core::{RateControl, Resolution, VideoCodec};
+    use std::collections::BTreeSet;
 
     fn recipe(name: &str, encoder: Option<&str>) -> RungRecipe {
         RungRecipe {
@@ -312,7 +283,7 @@ mod tests {
                 frame_count: 48,
             })
             .collect();
-        let messages = unit_messages(&plan, "s3://b/o/plan.json");
+        let messages = unit_messages(&plan, "s3://b/o/plan.json", UnitGrain::Chunk);
         assert_eq!(messages.len(), 4);
         assert_eq!(messages[0].encoders, EncoderKind::Cpu);
         assert_eq!(messages[0].rungs, ["360p", "540p"]);
@@ -321,8 +292,22 @@ mod tests {
         assert_eq!(messages[3].index, 1);
         let body = messages[1].to_body();
         assert_eq!(UnitMessage::parse(&body).as_ref(), Some(&messages[1]));
-        assert_eq!(messages[1].failure_key(), "queue/failures/00000-nvenc.json");
+        assert_eq!(
+            messages[1].failure_key(),
+            "queue/failures/00000-nvenc-720p.json"
+        );
         assert_eq!(UnitMessage::parse(r#"{"kind":"other"}"#), None);
         assert_eq!(UnitMessage::parse("not json"), None);
+        // One rung per unit: six, each with its own failure record.
+        let per_rung = unit_messages(&plan, "s3://b/o/plan.json", UnitGrain::Rung);
+        let units: Vec<_> = per_rung
+            .iter()
+            .map(|m| (m.index, m.encoders, m.rungs.join(",")))
+            .collect();
+        assert_eq!(units.len(), 6);
+        assert_eq!(units[1], (0, EncoderKind::Cpu, "540p".to_string()));
+        assert_eq!(units[2], (0, EncoderKind::Nvenc, "720p".to_string()));
+        let keys: BTreeSet<String> = per_rung.iter().map(UnitMessage::failure_key).collect();
+        assert_eq!(keys.len(), 6);
     }
 }

@@ -18,12 +18,13 @@ mod plan;
 mod run;
 mod settings;
 mod stage;
+mod validate_messages;
 mod verify;
 
 pub use dispatch::{
     trial_record_url, unit_messages, EncoderKind, TrialMessage, TrialRecord, UnitFailure,
-    UnitMessage, ValidateMessage, FAILURES_PREFIX, TRIAL_MESSAGE_KIND, UNIT_MESSAGE_KIND,
-    UNIT_MESSAGE_VERSION, VALIDATE_MESSAGE_KIND,
+    UnitGrain, UnitMessage, FAILURES_PREFIX, TRIAL_MESSAGE_KIND, UNIT_MESSAGE_KIND,
+    UNIT_MESSAGE_VERSION,
 };
 pub use error::{Error, Result};
 pub use job::{job_id, JobManifest, SourceRecord, StageRecord, JOB_SCHEMA_VERSION};
@@ -31,3 +32,6 @@ pub use plan::{index_from_env, JobPlan, INDEX_VARIABLES, PLAN_KEY, PLAN_SCHEMA_V
 pub use run::{Event, Pipeline, StageRunner};
 pub use settings::{JobSettings, SettingsLayer, CODECS, HARDWARE, STATIC_LADDERS};
 pub use stage::Stage;
+pub use validate_messages::{
+    ValidateMessage, VmafPartMessage, VALIDATE_MESSAGE_KIND, VMAF_PART_MESSAGE_KIND,
+};

@@ -18,7 +18,9 @@
 //!
 //! The same checks split for a fleet: [`validate_rendition`] is one
 //! rendition's (a queue worker's unit), [`validate_package`] the job-wide
-//! ones, and [`merge`] puts them together as [`validate`] reports them.
+//! ones, and [`merge`] puts them together as [`validate`] reports them. A
+//! rendition's VMAF can go further apart, one part per encode chunk
+//! (`parts.rs`: [`score_rendition_part`], joined by [`finish_rendition`]).
 //!
 //! Dropped and duplicated frames are found by aligning per-frame signatures
 //! (`signature.rs`: 16x16 block means of luma, independent of the picture
@@ -36,6 +38,7 @@ mod gop;
 mod hls;
 mod integrity;
 mod levels;
+mod parts;
 mod playlist;
 mod quality;
 mod report;
@@ -46,6 +49,7 @@ mod signature;
 
 pub use error::{Error, Result};
 pub use integrity::file_checksum;
+pub use parts::{finish_rendition, score_rendition_part, ScoringPlan};
 pub use run::{
     merge, validate, validate_package, validate_rendition, PackageValidation, RenditionValidation,
     ValidateOptions, Validation,

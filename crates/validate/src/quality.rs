@@ -9,7 +9,7 @@ use crate::scan::FileScan;
 use reel_core::manifest::RenditionQuality;
 use reel_core::{FrameIndex, PixelLayout, Resolution, VideoFrame};
 use reel_media::{DecodeEvent, DecoderOptions, ScaleAlgorithm, Scaler};
-use reel_vmaf::{Scores, Vmaf};
+use reel_vmaf::{ClipPart, Scores, Vmaf};
 
 /// Largest distance from the ladder's predicted VMAF.
 const PREDICTION_TOLERANCE: f64 = 2.0;
@@ -35,9 +35,19 @@ pub struct QualityTargets {
     pub predicted: Option<f64>,
 }
 
-fn decode_all(input: &str) -> Result<impl Iterator<Item = Result<VideoFrame, String>>, String> {
-    let rx = reel_media::spawn_decoder(input.to_string(), DecoderOptions::default(), 2)
-        .map_err(|e| e.to_string())?;
+/// Frames `start..start + count` (all from `start` without a count) of
+/// `input`, seeking to the first.
+fn decode_frames(
+    input: &str,
+    start: usize,
+    count: Option<usize>,
+) -> Result<impl Iterator<Item = Result<VideoFrame, String>>, String> {
+    let opts = DecoderOptions {
+        start_frame: start as u64,
+        max_frames: count.map(|c| c as u64),
+        ..DecoderOptions::default()
+    };
+    let rx = reel_media::spawn_decoder(input.to_string(), opts, 2).map_err(|e| e.to_string())?;
     let name = input.to_string();
     Ok(rx.filter_map(move |event| match event {
         Ok(DecodeEvent::Frame(f)) => Some(Ok(f)),
@@ -64,23 +74,44 @@ fn scaler_to(
     .map_err(|e| e.to_string())
 }
 
-/// VMAF of `rendition` against `source`, pairing output frame i with source
-/// frame `alignment.source_of[i]`.
-pub fn score(
-    source: &str,
-    rendition: &str,
-    alignment: &Alignment,
+/// The (source, rendition) frame pairs of rendition frames `frames` (all
+/// from its start without an end), both scaled to `display`: output frame i
+/// with source frame `source_of[i]`.
+fn frame_pairs<'a>(
+    source: &'a str,
+    rendition: &'a str,
+    source_of: &'a [usize],
     display: Resolution,
-    vmaf: &Vmaf,
-) -> Result<Scores, String> {
-    let mut src = decode_all(source)?;
-    let out = decode_all(rendition)?;
+    frames: std::ops::Range<usize>,
+    whole: bool,
+) -> Result<impl Iterator<Item = reel_vmaf::Result<(VideoFrame, VideoFrame)>> + 'a, String> {
+    let first = frames.start;
+    let src_first = if whole {
+        0
+    } else {
+        *source_of
+            .get(first)
+            .ok_or_else(|| format!("{rendition}: no frame {first}"))?
+    };
+    let (out_count, src_count) = if whole {
+        (None, None)
+    } else {
+        let last = frames.end.saturating_sub(1).max(first);
+        let src_last = *source_of
+            .get(last)
+            .ok_or_else(|| format!("{rendition}: no frame {last}"))?;
+        (
+            Some(frames.end - first),
+            Some(src_last.saturating_sub(src_first) + 1),
+        )
+    };
+    let mut src = decode_frames(source, src_first, src_count)?;
+    let out = decode_frames(rendition, first, out_count)?;
     let mut current: Option<(usize, VideoFrame)> = None;
-    let mut src_next = 0usize;
+    let mut src_next = src_first;
     let mut scalers: (Option<Option<Scaler>>, Option<Option<Scaler>>) = (None, None);
     let mut pair = move |i: usize, frame: VideoFrame| -> Result<(VideoFrame, VideoFrame), String> {
-        let want = *alignment
-            .source_of
+        let want = *source_of
             .get(i)
             .ok_or_else(|| format!("{rendition}: more frames than when it was scanned"))?;
         while current.as_ref().is_none_or(|(j, _)| *j < want) {
@@ -110,14 +141,51 @@ pub fn score(
         distorted.index = FrameIndex(i as u64);
         Ok((reference, distorted))
     };
-    let pairs = out.enumerate().map(move |(i, f)| {
+    Ok((first..).zip(out).map(move |(i, f)| {
         f.and_then(|f| pair(i, f))
             .map_err(|message| reel_vmaf::Error::Source {
                 frame: i as u64,
                 message,
             })
-    });
+    }))
+}
+
+/// VMAF of `rendition` against `source`, pairing output frame i with source
+/// frame `alignment.source_of[i]`.
+pub fn score(
+    source: &str,
+    rendition: &str,
+    alignment: &Alignment,
+    display: Resolution,
+    vmaf: &Vmaf,
+) -> Result<Scores, String> {
+    let pairs = frame_pairs(
+        source,
+        rendition,
+        &alignment.source_of,
+        display,
+        0..usize::MAX,
+        true,
+    )?;
     vmaf.score(pairs).map_err(|e| e.to_string())
+}
+
+/// VMAF of rendition frames `part` (decoded from a seek to the frame before
+/// it), paired as [`score`] pairs them: those frames' scores in a
+/// whole-rendition run.
+pub fn score_part(
+    source: &str,
+    rendition: &str,
+    source_of: &[usize],
+    display: Resolution,
+    part: ClipPart,
+    vmaf: &Vmaf,
+) -> Result<Scores, String> {
+    let input = part.input();
+    let range = usize::try_from(input.start).map_err(|e| e.to_string())?
+        ..usize::try_from(input.end).map_err(|e| e.to_string())?;
+    let pairs = frame_pairs(source, rendition, source_of, display, range, false)?;
+    vmaf.score_part(part, pairs).map_err(|e| e.to_string())
 }
 
 /// `quality.vmaf` and `quality.prediction` from the scores.

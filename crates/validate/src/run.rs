@@ -3,6 +3,7 @@
 
 use crate::align::{align, Alignment};
 use crate::error::{Error, Result};
+use crate::parts::ScoringPlan;
 use crate::quality::{self, QualityTargets};
 use crate::report::Report;
 use crate::scan::{scan_file, FileScan};
@@ -30,6 +31,10 @@ pub struct ValidateOptions {
     pub predictions: Vec<(String, f64)>,
     /// Threads for scanning and scoring; 0 uses every core.
     pub threads: usize,
+    /// With `vmaf`, leave the scoring to parts scored elsewhere:
+    /// [`validate_rendition`] records a [`ScoringPlan`] instead (see
+    /// [`crate::score_rendition_part`], [`crate::finish_rendition`]).
+    pub vmaf_in_parts: bool,
 }
 
 /// Everything a validation found.
@@ -79,6 +84,10 @@ pub struct RenditionValidation {
     pub quality: Option<RenditionQuality>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub vmaf_model: Option<String>,
+    /// What scoring the rendition's VMAF in parts needs, when that is left
+    /// to parts ([`ValidateOptions::vmaf_in_parts`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scoring: Option<ScoringPlan>,
 }
 
 /// The checks of the job as a whole: object integrity (first in the
@@ -97,7 +106,7 @@ struct ScannedSource {
     signatures: Vec<Signature>,
 }
 
-fn thread_pool(threads: usize) -> Result<Arc<rayon::ThreadPool>> {
+pub(crate) fn thread_pool(threads: usize) -> Result<Arc<rayon::ThreadPool>> {
     rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
         .thread_name(|i| format!("reel-validate-{i}"))
@@ -126,7 +135,7 @@ fn scan_source(source: &str) -> Result<ScannedSource> {
 }
 
 fn scorer(opts: &ValidateOptions, pool: &Arc<rayon::ThreadPool>) -> Result<Option<Vmaf>> {
-    if !opts.vmaf {
+    if !opts.vmaf || opts.vmaf_in_parts {
         return Ok(None);
     }
     let config = VmafConfig {
@@ -298,25 +307,34 @@ fn check_rendition(
     );
     gop::check_gop(name, scan, manifest, &mut report);
     quality::check_black_frozen(name, scan, &source_scan.scan, alignment, &mut report);
-    if let Some(vmaf) = vmaf {
-        progress(&format!("scoring {name}"));
+    if opts.vmaf {
         let targets = QualityTargets {
             display,
             min_vmaf: entry.recipe.min_vmaf.map(f64::from).or(opts.min_vmaf),
             predicted: prediction(entry, &opts.predictions),
         };
-        let path = root.join(&entry.key);
-        match quality::score(source, &path.to_string_lossy(), alignment, display, vmaf) {
-            Ok(scores) => {
-                out.vmaf_model = Some(scores.model.clone());
-                out.quality = quality::check_scores(name, &scores, &targets, &mut report);
+        if opts.vmaf_in_parts {
+            out.scoring = Some(ScoringPlan {
+                display,
+                source_of: alignment.source_of.clone(),
+                min_vmaf: targets.min_vmaf,
+                predicted: targets.predicted,
+            });
+        } else if let Some(vmaf) = vmaf {
+            progress(&format!("scoring {name}"));
+            let path = root.join(&entry.key);
+            match quality::score(source, &path.to_string_lossy(), alignment, display, vmaf) {
+                Ok(scores) => {
+                    out.vmaf_model = Some(scores.model.clone());
+                    out.quality = quality::check_scores(name, &scores, &targets, &mut report);
+                }
+                Err(why) => report.push(
+                    "quality.vmaf",
+                    name,
+                    reel_core::manifest::CheckStatus::Fail,
+                    format!("scoring failed: {why}"),
+                ),
             }
-            Err(why) => report.push(
-                "quality.vmaf",
-                name,
-                reel_core::manifest::CheckStatus::Fail,
-                format!("scoring failed: {why}"),
-            ),
         }
     }
     out.checks = report.checks;

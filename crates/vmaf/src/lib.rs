@@ -40,6 +40,7 @@ pub mod integer;
 pub mod model;
 pub mod ms_ssim;
 pub mod output;
+mod part;
 pub mod pool;
 pub mod psnr;
 mod scorer;
@@ -48,5 +49,6 @@ pub mod ssim;
 
 pub use error::{Error, Result};
 pub use model::{BuiltinModel, SvmModel};
+pub use part::{ClipPart, ScoredPart};
 pub use pool::Pooled;
 pub use scorer::{pair_frames, FeatureSet, FrameScores, Model, Scores, Vmaf, VmafConfig};

@@ -5,6 +5,7 @@ use crate::features::{compute, FrameFeatures, FramePlan};
 use crate::float::{motion2_from_sads, sad as float_sad, BlurredLuma};
 use crate::integer::motion::motion2;
 use crate::model::{BuiltinModel, ModelFeature, SvmModel};
+use crate::part::ClipPart;
 use crate::pool::Pooled;
 use crate::simd::Isa;
 use crate::{Error, Result};
@@ -69,7 +70,7 @@ impl Default for VmafConfig {
 }
 
 /// Scores of one frame.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct FrameScores {
     /// Index of the frame in the input.
     pub frame_num: u64,
@@ -167,15 +168,51 @@ impl Vmaf {
     where
         I: IntoIterator<Item = Result<(VideoFrame, VideoFrame)>>,
     {
+        self.score_run(0, frames)?.finish(0..u64::MAX)
+    }
+
+    /// Scores `part` of a longer clip given as the pairs of
+    /// [`ClipPart::input`] (the part and a frame either side where the clip
+    /// has one). Its frames' scores equal those of a whole-clip run, so
+    /// parts scored apart (on other machines) and joined by
+    /// [`Scores::join`] equal [`Vmaf::score`] of the clip.
+    ///
+    /// # Errors
+    /// As [`Vmaf::score`]; [`Error::Config`] for a part outside its clip;
+    /// [`Error::Source`] when the pairs end before the input does.
+    pub fn score_part<I>(&self, part: ClipPart, frames: I) -> Result<Scores>
+    where
+        I: IntoIterator<Item = Result<(VideoFrame, VideoFrame)>>,
+    {
+        part.check()?;
+        let input = part.input();
+        let collector = self.score_run(input.start, frames)?;
+        if collector.next != input.end {
+            return Err(Error::Source {
+                frame: collector.next,
+                message: format!(
+                    "the frames of part {}..{} ended at frame {}",
+                    part.start, part.end, collector.next
+                ),
+            });
+        }
+        collector.finish(part.start..part.end)
+    }
+
+    /// Computes the features of `frames`, numbered from `first_index`, in order.
+    fn score_run<I>(&self, first_index: u64, frames: I) -> Result<Collector<'_>>
+    where
+        I: IntoIterator<Item = Result<(VideoFrame, VideoFrame)>>,
+    {
         let max_in_flight = 2 * self.threads();
         let (tx, rx) = mpsc::channel::<(u64, Result<FrameFeatures>)>();
-        let mut collector = Collector::new(self);
+        let mut collector = Collector::new(self, first_index);
         // Jobs spawned whose result has not arrived yet.
         let mut outstanding = 0usize;
         let mut prev_ref: Option<Arc<VideoFrame>> = None;
         let mut failure: Option<Error> = None;
         let mut first: Option<(reel_core::Resolution, u8)> = None;
-        for (index, item) in (0u64..).zip(frames) {
+        for (index, item) in (first_index..).zip(frames) {
             let pair = item.and_then(|(r, d)| {
                 check_pair(index, &r, &d, &mut first)?;
                 Ok((r, d))
@@ -218,7 +255,7 @@ impl Vmaf {
         if let Some(e) = failure {
             return Err(e);
         }
-        collector.finish()
+        Ok(collector)
     }
 }
 
@@ -300,11 +337,11 @@ struct Collector<'a> {
 }
 
 impl<'a> Collector<'a> {
-    fn new(vmaf: &'a Vmaf) -> Self {
+    fn new(vmaf: &'a Vmaf, first: u64) -> Self {
         Self {
             vmaf,
             pending: BTreeMap::new(),
-            next: 0,
+            next: first,
             frames: Vec::new(),
             float_sads: Vec::new(),
             prev_blur: None,
@@ -352,7 +389,10 @@ impl<'a> Collector<'a> {
         Ok(())
     }
 
-    fn finish(mut self) -> Result<Scores> {
+    /// The scores of the frames numbered within `keep`. The motion of the
+    /// first frame run and the motion2 of the last are only right at the
+    /// clip's ends, which is why a part's run has a frame either side.
+    fn finish(mut self, keep: std::ops::Range<u64>) -> Result<Scores> {
         if let Some(e) = self.error.take() {
             return Err(e);
         }
@@ -364,7 +404,7 @@ impl<'a> Collector<'a> {
         let float_m2 = motion2_from_sads(&self.float_sads);
         let mut out = Vec::new();
         for (i, f) in self.frames.iter().enumerate() {
-            if !f.full {
+            if !f.full || !keep.contains(&f.index) {
                 continue;
             }
             let mut m = BTreeMap::new();
@@ -415,25 +455,7 @@ impl<'a> Collector<'a> {
                 metrics: m,
             });
         }
-        let mut pooled = BTreeMap::new();
-        let names: Vec<String> = out
-            .first()
-            .map(|f| f.metrics.keys().cloned().collect())
-            .unwrap_or_default();
-        for name in names {
-            let vals: Vec<f64> = out
-                .iter()
-                .filter_map(|f| f.metrics.get(&name).copied())
-                .collect();
-            if let Some(p) = Pooled::from_values(&vals) {
-                pooled.insert(name, p);
-            }
-        }
-        Ok(Scores {
-            model: model.name.clone(),
-            frames: out,
-            pooled,
-        })
+        Ok(Scores::from_frames(model.name.clone(), out))
     }
 }
 

@@ -7,7 +7,9 @@
 mod common;
 
 use common::{pair, pair_frames};
-use reel_vmaf::{BuiltinModel, Error, FeatureSet, Model, Scores, Vmaf, VmafConfig};
+use reel_vmaf::{
+    BuiltinModel, ClipPart, Error, FeatureSet, Model, ScoredPart, Scores, Vmaf, VmafConfig,
+};
 use std::sync::Arc;
 
 fn run(name: &str, frames: usize, config: VmafConfig) -> Scores {
@@ -254,4 +256,85 @@ fn subsampling_scores_every_nth_frame() {
         ..VmafConfig::default()
     })
     .is_err());
+}
+
+/// Scores `frames` pairs of `name` in parts of `part_frames`, each part from
+/// its own decode as a worker on another machine would, and joins them.
+fn run_in_parts(name: &str, frames: u64, part_frames: u64, config: VmafConfig) -> Scores {
+    let vmaf = Vmaf::try_new(config).expect("scorer");
+    let mut parts: Vec<ScoredPart> = ClipPart::split(frames, part_frames)
+        .into_iter()
+        .map(|part| {
+            let input = part.input();
+            let pairs = pair_frames(pair(name))
+                .skip(input.start as usize)
+                .take((input.end - input.start) as usize);
+            let scores = vmaf.score_part(part, pairs).expect("part scores");
+            ScoredPart::new(part, scores)
+        })
+        .collect();
+    // Parts arrive in any order.
+    parts.reverse();
+    Scores::join(parts).expect("joined")
+}
+
+#[test]
+fn parts_scored_apart_join_into_the_whole_clip_scores() {
+    // Integer model, every frame and every 3rd; the float model.
+    let configs = [
+        ("carphone", 40, 7, with_threads(2)),
+        (
+            "carphone",
+            40,
+            11,
+            VmafConfig {
+                subsample: 3,
+                ..with_threads(2)
+            },
+        ),
+        (
+            "carphone",
+            20,
+            6,
+            VmafConfig {
+                model: Model::Builtin(BuiltinModel::FloatV061),
+                ..with_threads(2)
+            },
+        ),
+        ("bikes_x265_main10_crf28", 9, 4, with_threads(2)),
+    ];
+    for (name, frames, part_frames, config) in configs {
+        let whole = run(name, frames as usize, config.clone());
+        let joined = run_in_parts(name, frames, part_frames, config);
+        assert_eq!(whole, joined, "{name}: parts of {part_frames}");
+        // Motion moves between frames, so a part run without its lead-in
+        // would differ: the comparison above can fail.
+        let m = &whole.frames[1].metrics;
+        let motion2 = m.get("integer_motion2").or(m.get("motion2"));
+        assert!(motion2.is_some_and(|v| *v > 0.0), "{name}: no motion");
+    }
+}
+
+#[test]
+fn a_part_whose_frames_end_early_is_an_error() {
+    let vmaf = Vmaf::try_new(with_threads(1)).expect("scorer");
+    let part = ClipPart {
+        start: 5,
+        end: 10,
+        clip_frames: 20,
+    };
+    let short = pair_frames(pair("carphone")).skip(4).take(3);
+    assert!(matches!(
+        vmaf.score_part(part, short),
+        Err(Error::Source { frame: 7, .. })
+    ));
+    let outside = ClipPart {
+        start: 5,
+        end: 30,
+        clip_frames: 20,
+    };
+    assert!(matches!(
+        vmaf.score_part(outside, pair_frames(pair("carphone"))),
+        Err(Error::Config(_))
+    ));
 }

@@ -47,7 +47,7 @@ pub(crate) fn run_queued(
     clear_prefix(&storage, &root.join(FAILURES_PREFIX)?)?;
     let done = finished_chunks(&storage, &root, &plan)?;
     let mut sent = 0;
-    for mut message in unit_messages(&plan, &plan_url) {
+    for mut message in unit_messages(&plan, &plan_url, args.queue_unit.grain()) {
         message
             .rungs
             .retain(|rung| !done.contains(&(rung.clone(), message.index)));

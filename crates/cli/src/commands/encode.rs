@@ -10,7 +10,7 @@ use anyhow::{bail, Context, Result};
 use clap::{Args, Parser};
 use reel_core::manifest::ValidateManifest;
 use reel_pipeline::{
-    Event, JobSettings, Pipeline, SettingsLayer, SourceRecord, Stage, StageRunner,
+    Event, JobSettings, Pipeline, SettingsLayer, SourceRecord, Stage, StageRunner, UnitGrain,
 };
 use reel_storage::{Storage, StorageUrl};
 use std::collections::BTreeMap;
@@ -71,6 +71,27 @@ pub struct EncodeArgs {
     /// plans, waits for their chunks, then assembles, packages and validates.
     #[arg(long, value_name = "QUEUE_URL")]
     pub queue: Option<String>,
+    /// With --queue, what one queued unit encodes: a chunk at every rung of
+    /// one encoder kind (decoded once), or a chunk at one rung (more,
+    /// smaller units to spread over more workers).
+    #[arg(long, value_enum, default_value_t = QueueUnit::Chunk, value_name = "UNIT")]
+    pub queue_unit: QueueUnit,
+}
+
+/// `--queue-unit`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum QueueUnit {
+    Chunk,
+    Rung,
+}
+
+impl QueueUnit {
+    pub fn grain(self) -> UnitGrain {
+        match self {
+            QueueUnit::Chunk => UnitGrain::Chunk,
+            QueueUnit::Rung => UnitGrain::Rung,
+        }
+    }
 }
 
 /// How much of a job one command runs.

@@ -4,7 +4,7 @@
 //! `JOB_COMPLETION_INDEX` / `AWS_BATCH_JOB_ARRAY_INDEX`); `reel assemble` runs the
 //! fan-in: assembly, packaging, validation and the report, over the units' chunks.
 
-use super::encode::{chunk_seconds, run_job, EncodeArgs, JobMode};
+use super::encode::{chunk_seconds, run_job, EncodeArgs, JobMode, QueueUnit};
 use crate::args::GlobalArgs;
 use crate::job_inputs::read_manifest;
 use crate::sources;
@@ -125,6 +125,7 @@ pub fn run_assemble(args: &AssembleArgs, global: &GlobalArgs) -> Result<ExitCode
         work_dir: args.work_dir.clone(),
         json: args.json,
         queue: None,
+        queue_unit: QueueUnit::Chunk,
     };
     run_job(
         &job,

@@ -73,6 +73,7 @@ pub fn run(args: &ValidateArgs, global: &GlobalArgs) -> Result<ExitCode> {
             .filter_map(|p| p.vmaf.map(|v| (p.name.clone(), v)))
             .collect(),
         threads: args.threads,
+        vmaf_in_parts: false,
     };
     let quiet = global.quiet || args.json;
     let meter = crate::progress::meter(quiet, "validate");

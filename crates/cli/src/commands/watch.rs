@@ -6,7 +6,7 @@
 //! logged and deleted; a job that fails for another reason is retried after a
 //! back-off and, past the queue's maxReceiveCount, dead-lettered by SQS.
 
-use super::encode::EncodeArgs;
+use super::encode::{EncodeArgs, QueueUnit};
 use crate::args::GlobalArgs;
 use crate::{shutdown, sources};
 use anyhow::{Context, Result};
@@ -32,6 +32,10 @@ pub struct WatchArgs {
     /// [default: encode them in this process].
     #[arg(long, value_name = "QUEUE_URL")]
     pub work_queue: Option<String>,
+    /// With --work-queue, what one queued unit encodes (see `reel encode
+    /// --queue-unit`).
+    #[arg(long, value_enum, default_value_t = QueueUnit::Chunk, value_name = "UNIT")]
+    pub queue_unit: QueueUnit,
     /// Only keys under this prefix start jobs.
     #[arg(long, default_value = "")]
     pub prefix: String,
@@ -269,6 +273,7 @@ fn job_args(args: &WatchArgs, event: &ObjectEvent) -> EncodeArgs {
         work_dir: None,
         json: false,
         queue: args.work_queue.clone(),
+        queue_unit: args.queue_unit,
     }
 }
 
