@@ -16,7 +16,8 @@ use reel_core::{Resolution, RungRecipe};
 use reel_encode::{chunk_path, encode_unit, SourceFacts, UnitContext};
 use reel_ladder::{TrialPoint, TrialSegment};
 use reel_pipeline::{
-    trial_record_url, TrialMessage, TrialRecord, TRIAL_MESSAGE_KIND, UNIT_MESSAGE_VERSION,
+    trial_record_url, QueueMessage, TrialMessage, TrialRecord, TRIAL_MESSAGE_KIND,
+    UNIT_MESSAGE_VERSION,
 };
 use reel_queue::Queue;
 use reel_storage::{Storage, StorageUrl};

@@ -10,9 +10,9 @@ use crate::progress::Meter;
 use crate::queue_wait::{clear_prefix, wait_for_records};
 use crate::sources;
 use crate::vmaf_queue::QueuedParts;
-use anyhow::{Context, Result};
+use anyhow::{bail, Context, Result};
 use reel_core::manifest::EncodeManifest;
-use reel_pipeline::{ValidateMessage, UNIT_MESSAGE_VERSION, VALIDATE_MESSAGE_KIND};
+use reel_pipeline::{QueueMessage, ValidateMessage, UNIT_MESSAGE_VERSION, VALIDATE_MESSAGE_KIND};
 use reel_queue::Queue;
 use reel_storage::{Storage, StorageUrl};
 use reel_validate::{RenditionValidation, ValidateOptions, Validation};
@@ -99,15 +99,60 @@ impl QueuedValidation<'_> {
             renditions.push(found);
         }
         QueuedParts {
+            validation: self,
             queue: &queue,
-            job: self.job,
-            storage: self.storage,
-            manifest: self.manifest,
-            source_url: self.source_url,
             records: &records,
         }
         .score(&mut renditions, meter, progress)?;
         Ok(reel_validate::merge(package, renditions))
+    }
+}
+
+/// The job a worker's validation piece (a rendition, a VMAF part) belongs
+/// to, and where the piece's record goes.
+pub(crate) struct PieceJob {
+    pub job: StorageUrl,
+    pub storage: Storage,
+    pub record: StorageUrl,
+}
+
+impl PieceJob {
+    pub fn open(job: &str, record: &str, global: &GlobalArgs) -> Result<PieceJob> {
+        let job = StorageUrl::parse(job).with_context(|| format!("job {job}"))?;
+        let storage = Storage::for_url(&job, &sources::storage_options(global))?;
+        let record = StorageUrl::parse(record)?;
+        Ok(PieceJob {
+            job,
+            storage,
+            record,
+        })
+    }
+
+    /// Whether the piece's record is stored (a redelivered message).
+    pub fn done(&self) -> Result<bool> {
+        Ok(self.storage.exists(&self.record)?)
+    }
+
+    /// The job's `encode.json`, which must list rendition `rendition`.
+    pub fn manifest_with(&self, rendition: usize) -> Result<EncodeManifest> {
+        let url = self.job.join("encode.json")?;
+        let manifest: EncodeManifest = serde_json::from_slice(
+            &self
+                .storage
+                .get_bytes(&url)
+                .with_context(|| format!("reading {url}"))?,
+        )
+        .with_context(|| format!("parsing {url}"))?;
+        if manifest.renditions.len() <= rendition {
+            bail!("{url} has no rendition {rendition}");
+        }
+        Ok(manifest)
+    }
+
+    pub fn put_record(&self, value: &impl serde::Serialize) -> Result<()> {
+        let json = serde_json::to_vec_pretty(value).context("serialising the record")?;
+        self.storage.put_bytes(&self.record, &json)?;
+        Ok(())
     }
 }
 
@@ -120,29 +165,19 @@ pub(crate) fn run_validation(
     threads: usize,
     global: &GlobalArgs,
 ) -> Result<f64> {
-    let job = StorageUrl::parse(&message.job).with_context(|| format!("job {}", message.job))?;
-    let storage = Storage::for_url(&job, &sources::storage_options(global))?;
-    let record = StorageUrl::parse(&message.record_url())?;
-    if storage.exists(&record)? {
+    let piece = PieceJob::open(&message.job, &message.record_url(), global)?;
+    if piece.done()? {
         return Ok(0.0);
     }
-    let manifest_url = job.join("encode.json")?;
-    let manifest: EncodeManifest = serde_json::from_slice(
-        &storage
-            .get_bytes(&manifest_url)
-            .with_context(|| format!("reading {manifest_url}"))?,
-    )
-    .with_context(|| format!("parsing {manifest_url}"))?;
-    let entry = manifest
-        .renditions
-        .get(message.rendition)
-        .with_context(|| format!("{manifest_url} has no rendition {}", message.rendition))?;
+    let manifest = piece.manifest_with(message.rendition)?;
+    let entry = &manifest.renditions[message.rendition];
     let local = work.join(&entry.key);
     if let Some(dir) = local.parent() {
         std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
     }
-    let url = job.join(&entry.key)?;
-    storage
+    let url = piece.job.join(&entry.key)?;
+    piece
+        .storage
         .get_to_file(&url, &local)
         .with_context(|| format!("downloading {url}"))?;
     let source = sources::resolve(&message.source, global)
@@ -169,7 +204,6 @@ pub(crate) fn run_validation(
     )
     .with_context(|| format!("validating {} of {}", message.name, message.job))?;
     let seconds = started.elapsed().as_secs_f64();
-    let json = serde_json::to_vec_pretty(&found).context("serialising the findings")?;
-    storage.put_bytes(&record, &json)?;
+    piece.put_record(&found)?;
     Ok(seconds)
 }

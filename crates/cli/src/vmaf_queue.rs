@@ -7,11 +7,11 @@ use crate::args::GlobalArgs;
 use crate::progress::Meter;
 use crate::queue_wait::wait_for_records;
 use crate::sources;
+use crate::validate_queue::{PieceJob, QueuedValidation};
 use anyhow::{bail, Context, Result};
-use reel_core::manifest::EncodeManifest;
-use reel_pipeline::{VmafPartMessage, UNIT_MESSAGE_VERSION, VMAF_PART_MESSAGE_KIND};
+use reel_pipeline::{QueueMessage, VmafPartMessage, UNIT_MESSAGE_VERSION, VMAF_PART_MESSAGE_KIND};
 use reel_queue::Queue;
-use reel_storage::{Storage, StorageUrl};
+use reel_storage::StorageUrl;
 use reel_validate::RenditionValidation;
 use reel_vmaf::{ClipPart, ScoredPart};
 use std::collections::BTreeSet;
@@ -20,12 +20,8 @@ use std::time::{Duration, Instant};
 /// What the coordinating side of the parts needs.
 #[derive(Debug)]
 pub(crate) struct QueuedParts<'a> {
+    pub validation: &'a QueuedValidation<'a>,
     pub queue: &'a Queue,
-    pub job: &'a StorageUrl,
-    pub storage: &'a Storage,
-    pub manifest: &'a EncodeManifest,
-    /// The source as workers open it.
-    pub source_url: &'a str,
     /// The validation's record prefix, ending in `/`.
     pub records: &'a str,
 }
@@ -40,25 +36,20 @@ impl QueuedParts<'_> {
         progress: &(dyn Fn(&str) + Sync),
     ) -> Result<()> {
         let mut messages = Vec::new();
-        for (index, (entry, found)) in self
-            .manifest
-            .renditions
-            .iter()
-            .zip(&*renditions)
-            .enumerate()
-        {
+        let manifest = self.validation.manifest;
+        for (index, (entry, found)) in manifest.renditions.iter().zip(&*renditions).enumerate() {
             let Some(plan) = &found.scoring else { continue };
-            for part in plan.parts(self.manifest) {
+            for part in plan.parts(manifest) {
                 if part.start == part.end {
                     continue;
                 }
                 messages.push(VmafPartMessage {
                     kind: VMAF_PART_MESSAGE_KIND.into(),
                     version: UNIT_MESSAGE_VERSION,
-                    job: self.job.to_string(),
+                    job: self.validation.job.to_string(),
                     rendition: index,
                     name: entry.recipe.name.clone(),
-                    source: self.source_url.to_string(),
+                    source: self.validation.source_url.to_string(),
                     start: part.start,
                     end: part.end,
                     rendition_frames: part.clip_frames,
@@ -83,16 +74,27 @@ impl QueuedParts<'_> {
             let started = Instant::now();
             let prefix = StorageUrl::parse(&format!("{}vmaf/", self.records))?;
             let failures = StorageUrl::parse(&format!("{}failures/", self.records))?;
-            wait_for_records(self.storage, &prefix, &expected, &failures, meter, |f| {
-                format!("VMAF of {} from frame {}", f.rungs.join(", "), f.index)
-            })?;
+            wait_for_records(
+                self.validation.storage,
+                &prefix,
+                &expected,
+                &failures,
+                meter,
+                |f| format!("VMAF of {} from frame {}", f.rungs.join(", "), f.index),
+            )?;
             progress(&format!(
                 "{} VMAF parts scored by workers in {:.1} s",
                 messages.len(),
                 started.elapsed().as_secs_f64()
             ));
         }
-        for (entry, found) in self.manifest.renditions.iter().zip(renditions.iter_mut()) {
+        for (entry, found) in self
+            .validation
+            .manifest
+            .renditions
+            .iter()
+            .zip(renditions.iter_mut())
+        {
             let Some(plan) = found.scoring.clone() else {
                 continue;
             };
@@ -100,7 +102,7 @@ impl QueuedParts<'_> {
             let mut parts = Vec::new();
             for message in messages.iter().filter(|m| m.name == name) {
                 let url = message.record_url();
-                let bytes = self.storage.get_bytes(url.as_str())?;
+                let bytes = self.validation.storage.get_bytes(url.as_str())?;
                 let part: ScoredPart = serde_json::from_slice(&bytes)
                     .with_context(|| format!("{url}: not the scores of a VMAF part"))?;
                 parts.push(part);
@@ -120,15 +122,14 @@ pub(crate) fn run_vmaf_part(
     threads: usize,
     global: &GlobalArgs,
 ) -> Result<f64> {
-    let job = StorageUrl::parse(&message.job).with_context(|| format!("job {}", message.job))?;
-    let storage = Storage::for_url(&job, &sources::storage_options(global))?;
-    let record = StorageUrl::parse(&message.record_url())?;
-    if storage.exists(&record)? {
+    let piece = PieceJob::open(&message.job, &message.record_url(), global)?;
+    if piece.done()? {
         return Ok(0.0);
     }
     let plan_url = message.plan_url();
     let found: RenditionValidation = serde_json::from_slice(
-        &storage
+        &piece
+            .storage
             .get_bytes(plan_url.as_str())
             .with_context(|| format!("reading {plan_url}"))?,
     )
@@ -144,18 +145,9 @@ pub(crate) fn run_vmaf_part(
             message.rendition_frames
         );
     }
-    let manifest_url = job.join("encode.json")?;
-    let manifest: EncodeManifest = serde_json::from_slice(
-        &storage
-            .get_bytes(&manifest_url)
-            .with_context(|| format!("reading {manifest_url}"))?,
-    )
-    .with_context(|| format!("parsing {manifest_url}"))?;
-    let entry = manifest
-        .renditions
-        .get(message.rendition)
-        .with_context(|| format!("{manifest_url} has no rendition {}", message.rendition))?;
-    let rendition = sources::resolve(&job.join(&entry.key)?.to_string(), global)
+    let manifest = piece.manifest_with(message.rendition)?;
+    let key = &manifest.renditions[message.rendition].key;
+    let rendition = sources::resolve(&piece.job.join(key)?.to_string(), global)
         .with_context(|| format!("rendition {}", message.name))?;
     let source = sources::resolve(&message.source, global)
         .with_context(|| format!("source {}", message.source))?;
@@ -179,7 +171,6 @@ pub(crate) fn run_vmaf_part(
         )
     })?;
     let seconds = started.elapsed().as_secs_f64();
-    let json = serde_json::to_vec(&scores).context("serialising the scores")?;
-    storage.put_bytes(&record, &json)?;
+    piece.put_record(&scores)?;
     Ok(seconds)
 }

@@ -11,7 +11,9 @@ use crate::sources;
 use crate::validate_queue::run_validation;
 use crate::vmaf_queue::run_vmaf_part;
 use anyhow::Result;
-use reel_pipeline::{EncoderKind, TrialMessage, UnitMessage, ValidateMessage, VmafPartMessage};
+use reel_pipeline::{
+    EncoderKind, QueueMessage, TrialMessage, UnitMessage, ValidateMessage, VmafPartMessage,
+};
 use reel_storage::{Storage, StorageUrl};
 use std::path::Path;
 

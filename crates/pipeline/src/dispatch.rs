@@ -8,6 +8,7 @@
 use crate::plan::JobPlan;
 use reel_core::manifest::ChunkSpan;
 use reel_core::{Resolution, RungRecipe};
+use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
@@ -19,6 +20,43 @@ pub const TRIAL_MESSAGE_KIND: &str = "reel.trial";
 pub const UNIT_MESSAGE_VERSION: u32 = 1;
 /// Where workers record failed units, under the output root.
 pub const FAILURES_PREFIX: &str = "queue/failures/";
+
+/// A reel queue message: JSON whose `kind` names its type and whose
+/// `version` its schema; anything else on a queue is poison.
+pub trait QueueMessage: Serialize + DeserializeOwned {
+    /// The `kind` of this type of message.
+    const KIND: &'static str;
+    fn kind(&self) -> &str;
+    fn version(&self) -> u32;
+
+    /// Reads a message body; `None` when it is not a message of this type.
+    fn parse(body: &str) -> Option<Self> {
+        serde_json::from_str::<Self>(body)
+            .ok()
+            .filter(|m| m.kind() == Self::KIND && m.version() == UNIT_MESSAGE_VERSION)
+    }
+
+    /// The message body.
+    fn to_body(&self) -> String {
+        serde_json::to_string(self).unwrap_or_default()
+    }
+}
+
+/// Implements [`QueueMessage`] for a struct with `kind` and `version` fields.
+macro_rules! queue_message {
+    ($message:ty, $kind:expr) => {
+        impl $crate::dispatch::QueueMessage for $message {
+            const KIND: &'static str = $kind;
+            fn kind(&self) -> &str {
+                &self.kind
+            }
+            fn version(&self) -> u32 {
+                self.version
+            }
+        }
+    };
+}
+pub(crate) use queue_message;
 
 /// The kind of encoder a unit needs, and a worker offers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -75,19 +113,9 @@ pub struct UnitMessage {
     pub rungs: Vec<String>,
 }
 
+queue_message!(UnitMessage, UNIT_MESSAGE_KIND);
+
 impl UnitMessage {
-    /// Reads a message body; `None` when it is not a unit message.
-    pub fn parse(body: &str) -> Option<UnitMessage> {
-        serde_json::from_str::<UnitMessage>(body)
-            .ok()
-            .filter(|m| m.kind == UNIT_MESSAGE_KIND && m.version == UNIT_MESSAGE_VERSION)
-    }
-
-    /// The message body.
-    pub fn to_body(&self) -> String {
-        serde_json::to_string(self).unwrap_or_default()
-    }
-
     /// Key of this unit's failure record under the output root: one per
     /// message, so failures of units of one chunk never overwrite each other.
     pub fn failure_key(&self) -> String {
@@ -167,19 +195,9 @@ pub struct TrialMessage {
     pub records: String,
 }
 
+queue_message!(TrialMessage, TRIAL_MESSAGE_KIND);
+
 impl TrialMessage {
-    /// Reads a message body; `None` when it is not a trial message.
-    pub fn parse(body: &str) -> Option<TrialMessage> {
-        serde_json::from_str::<TrialMessage>(body)
-            .ok()
-            .filter(|m| m.kind == TRIAL_MESSAGE_KIND && m.version == UNIT_MESSAGE_VERSION)
-    }
-
-    /// The message body.
-    pub fn to_body(&self) -> String {
-        serde_json::to_string(self).unwrap_or_default()
-    }
-
     /// URL of the record of `recipe`'s encode of this segment.
     pub fn record_url(&self, recipe: &str) -> String {
         trial_record_url(&self.records, recipe, self.segment.index)

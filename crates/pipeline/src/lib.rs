@@ -22,8 +22,8 @@ mod validate_messages;
 mod verify;
 
 pub use dispatch::{
-    trial_record_url, unit_messages, EncoderKind, TrialMessage, TrialRecord, UnitFailure,
-    UnitGrain, UnitMessage, FAILURES_PREFIX, TRIAL_MESSAGE_KIND, UNIT_MESSAGE_KIND,
+    trial_record_url, unit_messages, EncoderKind, QueueMessage, TrialMessage, TrialRecord,
+    UnitFailure, UnitGrain, UnitMessage, FAILURES_PREFIX, TRIAL_MESSAGE_KIND, UNIT_MESSAGE_KIND,
     UNIT_MESSAGE_VERSION,
 };
 pub use error::{Error, Result};

@@ -2,7 +2,7 @@
 //! a rendition's VMAF is scored in parts, one per part (frames of one encode
 //! chunk). Their findings are records under a prefix the waiting job names.
 
-use crate::dispatch::UNIT_MESSAGE_VERSION;
+use crate::dispatch::queue_message;
 use reel_core::Resolution;
 use serde::{Deserialize, Serialize};
 
@@ -42,19 +42,9 @@ pub struct ValidateMessage {
     pub records: String,
 }
 
+queue_message!(ValidateMessage, VALIDATE_MESSAGE_KIND);
+
 impl ValidateMessage {
-    /// Reads a message body; `None` when it is not a validation message.
-    pub fn parse(body: &str) -> Option<ValidateMessage> {
-        serde_json::from_str::<ValidateMessage>(body)
-            .ok()
-            .filter(|m| m.kind == VALIDATE_MESSAGE_KIND && m.version == UNIT_MESSAGE_VERSION)
-    }
-
-    /// The message body.
-    pub fn to_body(&self) -> String {
-        serde_json::to_string(self).unwrap_or_default()
-    }
-
     /// URL of this rendition's findings.
     pub fn record_url(&self) -> String {
         format!("{}{}.json", self.records, self.name)
@@ -91,19 +81,9 @@ pub struct VmafPartMessage {
     pub records: String,
 }
 
+queue_message!(VmafPartMessage, VMAF_PART_MESSAGE_KIND);
+
 impl VmafPartMessage {
-    /// Reads a message body; `None` when it is not a VMAF part message.
-    pub fn parse(body: &str) -> Option<VmafPartMessage> {
-        serde_json::from_str::<VmafPartMessage>(body)
-            .ok()
-            .filter(|m| m.kind == VMAF_PART_MESSAGE_KIND && m.version == UNIT_MESSAGE_VERSION)
-    }
-
-    /// The message body.
-    pub fn to_body(&self) -> String {
-        serde_json::to_string(self).unwrap_or_default()
-    }
-
     /// URL of the rendition's validation record, holding its scoring plan.
     pub fn plan_url(&self) -> String {
         format!("{}{}.json", self.records, self.name)
@@ -126,6 +106,7 @@ impl VmafPartMessage {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::dispatch::{QueueMessage, UNIT_MESSAGE_VERSION};
 
     #[test]
     fn part_messages_round_trip_and_name_their_records() {

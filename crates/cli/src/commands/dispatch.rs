@@ -9,7 +9,7 @@ use crate::progress;
 use crate::queue_wait::{clear_prefix, given_up, given_up_message};
 use anyhow::{bail, Context, Result};
 use reel_encode::chunk_path;
-use reel_pipeline::{unit_messages, JobPlan, FAILURES_PREFIX, PLAN_KEY};
+use reel_pipeline::{unit_messages, JobPlan, QueueMessage, FAILURES_PREFIX, PLAN_KEY};
 use reel_queue::Queue;
 use reel_storage::{Storage, StorageUrl};
 use std::collections::BTreeSet;
