@@ -1,6 +1,7 @@
 //! Command-line flags, as clap parses them.
 
 use clap::{Args, Parser, Subcommand};
+use std::path::PathBuf;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -153,4 +154,41 @@ fn parse_scale(s: &str) -> Result<ScaleTarget, String> {
             })
     };
     Ok(ScaleTarget::Size(parse(w)?, parse(h)?))
+}
+
+/// The settings of a job, on every command that starts one (`reel encode`,
+/// `reel plan`, `reel watch`). Settings left out come from `--config`, then
+/// from the environment (`REEL_CODEC`, `REEL_STATIC`, `REEL_TARGET_VMAF`,
+/// `REEL_VALIDATE`, `REEL_MAX_CHUNK`, `REEL_HARDWARE`), then the defaults shown.
+#[derive(Debug, Clone, Args)]
+pub struct JobSettingsArgs {
+    /// Codec of every rung: h264, hevc, av1 or vp9 [default: h264].
+    #[arg(long)]
+    pub codec: Option<String>,
+    /// Use a fixed ladder (apple, netflix2015) instead of the per-title one
+    /// [default: per-title].
+    #[arg(long = "static", value_name = "NAME")]
+    pub static_ladder: Option<String>,
+    /// VMAF the per-title ladder's top rung aims for [default: 95].
+    #[arg(long)]
+    pub target_vmaf: Option<f64>,
+    /// Skip the validate stage [default: validate].
+    #[arg(long)]
+    pub no_validate: bool,
+    /// Longest encode chunk in seconds: the unit of parallel work, and of
+    /// `reel plan`'s batch units [default: 10].
+    #[arg(long, value_name = "SECONDS")]
+    pub max_chunk: Option<f64>,
+    /// Hardware encoders for every rung: nvenc (h264_nvenc, hevc_nvenc,
+    /// av1_nvenc), or none [default: none, the software encoders]. With
+    /// --queue, only `reel worker --encoders nvenc` takes their units.
+    #[arg(long, value_name = "NAME")]
+    pub hardware: Option<String>,
+    /// TOML settings file (keys codec, static, target_vmaf, validate, max_chunk,
+    /// hardware); flags win over it, it wins over the environment.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Worker threads of every stage (0 = every core).
+    #[arg(long, default_value_t = 0)]
+    pub threads: usize,
 }

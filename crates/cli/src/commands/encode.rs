@@ -4,7 +4,7 @@
 //! and runs the rest. Each stage runs in-process as the stage command a user
 //! could run by hand on another machine (`reel inspect`, `reel ladder`...).
 
-use crate::args::{Cli, GlobalArgs};
+use crate::args::{Cli, GlobalArgs, JobSettingsArgs};
 use crate::sources;
 use anyhow::{bail, Context, Result};
 use clap::{Args, Parser};
@@ -17,9 +17,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-/// Arguments of `reel encode`. Settings left out come from `--config`, then
-/// from the environment (`REEL_CODEC`, `REEL_STATIC`, `REEL_TARGET_VMAF`,
-/// `REEL_VALIDATE`), then the defaults shown.
+/// Arguments of `reel encode`.
 #[derive(Debug, Clone, Args)]
 pub struct EncodeArgs {
     /// The source: a path or s3://bucket/key (its SHA-256 identifies the job).
@@ -29,35 +27,8 @@ pub struct EncodeArgs {
     /// validate.json, report/index.html.
     #[arg(long, short, value_name = "URL")]
     pub output: String,
-    /// Codec of every rung: h264, hevc, av1 or vp9 [default: h264].
-    #[arg(long)]
-    pub codec: Option<String>,
-    /// Use a fixed ladder (apple, netflix2015) instead of the per-title one
-    /// [default: per-title].
-    #[arg(long = "static", value_name = "NAME")]
-    pub static_ladder: Option<String>,
-    /// VMAF the per-title ladder's top rung aims for [default: 95].
-    #[arg(long)]
-    pub target_vmaf: Option<f64>,
-    /// Skip the validate stage [default: validate].
-    #[arg(long)]
-    pub no_validate: bool,
-    /// Longest encode chunk in seconds: the unit of parallel work, and of
-    /// `reel plan`'s batch units [default: 10].
-    #[arg(long, value_name = "SECONDS")]
-    pub max_chunk: Option<f64>,
-    /// Hardware encoders for every rung: nvenc (h264_nvenc, hevc_nvenc,
-    /// av1_nvenc), or none [default: none, the software encoders]. With
-    /// --queue, only `reel worker --encoders nvenc` takes their units.
-    #[arg(long, value_name = "NAME")]
-    pub hardware: Option<String>,
-    /// TOML settings file (keys codec, static, target_vmaf, validate, max_chunk,
-    /// hardware); flags win over it, it wins over the environment.
-    #[arg(long, value_name = "FILE")]
-    pub config: Option<PathBuf>,
-    /// Worker threads of every stage (0 = every core).
-    #[arg(long, default_value_t = 0)]
-    pub threads: usize,
+    #[command(flatten)]
+    pub settings: JobSettingsArgs,
     /// Local work directory for s3:// outputs, kept so a rerun resumes
     /// [default: reel-<stage>-<output URL> in the system temp directory].
     #[arg(long, value_name = "DIR")]
@@ -135,7 +106,7 @@ fn absolute(location: &str) -> Result<String> {
 }
 
 pub(crate) fn run_job(args: &EncodeArgs, global: &GlobalArgs, mode: JobMode) -> Result<ExitCode> {
-    let settings = settings(args)?;
+    let settings = settings(&args.settings)?;
     let source = source_record(&args.source, global)?;
     let root =
         StorageUrl::parse(&args.output).with_context(|| format!("output {}", args.output))?;
@@ -217,7 +188,7 @@ pub(crate) fn chunk_seconds(settings: &JobSettings) -> (f64, f64) {
 }
 
 /// Flags, then the config file, then the environment.
-pub(crate) fn settings(args: &EncodeArgs) -> Result<JobSettings> {
+pub(crate) fn settings(args: &JobSettingsArgs) -> Result<JobSettings> {
     let flags = SettingsLayer {
         origin: "the command line".into(),
         codec: args.codec.clone(),
@@ -325,7 +296,7 @@ impl InProcessStages<'_> {
         if self.quiet {
             argv.push("--quiet".into());
         }
-        let threads = a.threads.to_string();
+        let threads = a.settings.threads.to_string();
         let work = |sub: &str| {
             a.work_dir
                 .as_ref()

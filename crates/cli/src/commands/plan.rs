@@ -5,7 +5,7 @@
 //! fan-in: assembly, packaging, validation and the report, over the units' chunks.
 
 use super::encode::{chunk_seconds, run_job, EncodeArgs, JobMode, QueueUnit};
-use crate::args::GlobalArgs;
+use crate::args::{GlobalArgs, JobSettingsArgs};
 use crate::job_inputs::read_manifest;
 use crate::sources;
 use anyhow::{Context, Result};
@@ -64,7 +64,7 @@ pub(crate) fn write_plan(
     let (min_chunk_s, max_chunk_s) = chunk_seconds(&job.settings);
     let config = EncodeConfig {
         rungs: ladder.rungs.clone(),
-        threads: args.threads,
+        threads: args.settings.threads,
         min_chunk_s,
         max_chunk_s,
         ..Default::default()
@@ -114,14 +114,16 @@ pub fn run_assemble(args: &AssembleArgs, global: &GlobalArgs) -> Result<ExitCode
     let job = EncodeArgs {
         source: plan.source.url.clone(),
         output: plan.output.clone(),
-        codec: Some(plan.settings.codec.clone()),
-        static_ladder: plan.settings.static_ladder.clone(),
-        target_vmaf: Some(plan.settings.target_vmaf),
-        no_validate: !plan.settings.validate,
-        max_chunk: plan.settings.max_chunk_s,
-        hardware: plan.settings.hardware.clone(),
-        config: None,
-        threads: args.threads,
+        settings: JobSettingsArgs {
+            codec: Some(plan.settings.codec.clone()),
+            static_ladder: plan.settings.static_ladder.clone(),
+            target_vmaf: Some(plan.settings.target_vmaf),
+            no_validate: !plan.settings.validate,
+            max_chunk: plan.settings.max_chunk_s,
+            hardware: plan.settings.hardware.clone(),
+            config: None,
+            threads: args.threads,
+        },
         work_dir: args.work_dir.clone(),
         json: args.json,
         queue: None,

@@ -7,14 +7,13 @@
 //! back-off and, past the queue's maxReceiveCount, dead-lettered by SQS.
 
 use super::encode::{EncodeArgs, QueueUnit};
-use crate::args::GlobalArgs;
+use crate::args::{GlobalArgs, JobSettingsArgs};
 use crate::{shutdown, sources};
 use anyhow::{Context, Result};
 use clap::Args;
 use reel_queue::s3_event::{self, Notification, ObjectEvent};
 use reel_queue::{run_leased, Delivery, Leased, Queue, Redrive};
 use reel_storage::{Storage, StorageUrl};
-use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
@@ -43,30 +42,8 @@ pub struct WatchArgs {
     /// [default: any].
     #[arg(long, value_delimiter = ',')]
     pub suffix: Vec<String>,
-    /// Codec of every rung: h264, hevc, av1 or vp9 [default: h264].
-    #[arg(long)]
-    pub codec: Option<String>,
-    /// Use a fixed ladder (apple, netflix2015) instead of the per-title one.
-    #[arg(long = "static", value_name = "NAME")]
-    pub static_ladder: Option<String>,
-    /// VMAF the per-title ladder's top rung aims for [default: 95].
-    #[arg(long)]
-    pub target_vmaf: Option<f64>,
-    /// Skip the validate stage.
-    #[arg(long)]
-    pub no_validate: bool,
-    /// Longest encode chunk in seconds [default: 10].
-    #[arg(long, value_name = "SECONDS")]
-    pub max_chunk: Option<f64>,
-    /// Hardware encoders for every rung (nvenc), as `reel encode --hardware`.
-    #[arg(long, value_name = "NAME")]
-    pub hardware: Option<String>,
-    /// TOML settings file, as `reel encode --config`.
-    #[arg(long, value_name = "FILE")]
-    pub config: Option<PathBuf>,
-    /// Worker threads of every stage (0 = every core).
-    #[arg(long, default_value_t = 0)]
-    pub threads: usize,
+    #[command(flatten)]
+    pub settings: JobSettingsArgs,
     /// Seconds an event stays hidden while its job runs (renewed as it runs).
     #[arg(long, value_name = "SECONDS", default_value_t = 120)]
     pub visibility: u64,
@@ -262,14 +239,7 @@ fn job_args(args: &WatchArgs, event: &ObjectEvent) -> EncodeArgs {
     EncodeArgs {
         source: format!("s3://{}/{}", event.bucket, event.key),
         output: format!("{}/{name}", args.output.trim_end_matches('/')),
-        codec: args.codec.clone(),
-        static_ladder: args.static_ladder.clone(),
-        target_vmaf: args.target_vmaf,
-        no_validate: args.no_validate,
-        max_chunk: args.max_chunk,
-        hardware: args.hardware.clone(),
-        config: args.config.clone(),
-        threads: args.threads,
+        settings: args.settings.clone(),
         work_dir: None,
         json: false,
         queue: args.work_queue.clone(),
