@@ -642,3 +642,76 @@ fn a_hardware_job_s_units_are_left_to_gpu_workers() {
     // Still waiting for a GPU worker.
     assert!(job.child.try_wait().unwrap().is_none(), "{}", job.log());
 }
+
+#[test]
+fn a_vmaf_part_that_keeps_failing_fails_its_validation_by_name() {
+    let Some(moto) = MotoServer::start() else {
+        return;
+    };
+    moto.create_bucket(BUCKET);
+    let units = moto.create_queue("units", Some(("units-dead", 2)));
+    moto.upload(BUCKET, "sources/bbb.mp4", &clip("bigbuckbunny.mp4"));
+    let mut args = vec![
+        "encode",
+        "s3://studio/sources/bbb.mp4",
+        "--output",
+        "s3://studio/jobs/bbb",
+    ];
+    args.extend(SETTINGS);
+    let run = reel_env(&args, &as_refs(&moto.env()));
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let encode = json(&moto, "jobs/bbb/encode.json");
+    let renditions = encode["renditions"].as_array().unwrap().len();
+    let name = encode["renditions"][0]["recipe"]["name"]
+        .as_str()
+        .unwrap()
+        .to_string();
+
+    let mut job = Spawned::start(
+        &[
+            "validate",
+            "s3://studio/jobs/bbb",
+            "--source",
+            "s3://studio/sources/bbb.mp4",
+            "--queue",
+            &units,
+        ],
+        &moto.env(),
+    );
+    // One worker validates the renditions (their messages all come before
+    // any part's) and stops; then the first rendition's scoring plan is
+    // spoilt, so every part of it fails on every attempt.
+    let max_units = renditions.to_string();
+    let mut first = worker(&moto, &units, &["--max-units", &max_units]);
+    assert_eq!(first.wait(Duration::from_secs(300)), 0, "{}", first.log());
+    let key = format!("jobs/bbb/validate-units/{name}.json");
+    let mut record: Value = serde_json::from_slice(&moto.get(BUCKET, &key)).unwrap();
+    record["scoring"]["source_of"].as_array_mut().unwrap().pop();
+    moto.put_text(BUCKET, &key, &record.to_string());
+    let mut second = worker(&moto, &units, &["--idle-exit", "5"]);
+
+    assert_eq!(job.wait(Duration::from_secs(300)), 2, "{}", job.log());
+    let error = job.log().lines().last().unwrap().to_string();
+    assert!(
+        error.starts_with(&format!("reel: error: VMAF of {name} from frame ")),
+        "{error}"
+    );
+    assert!(error.contains("failed 2 of 2 attempts"), "{error}");
+    assert!(error.contains("plans "), "{error}");
+    assert!(
+        error.contains("went to the dead-letter queue units-dead"),
+        "{error}"
+    );
+    assert_eq!(second.wait(Duration::from_secs(120)), 0, "{}", second.log());
+    let dead = moto.peek(&units.replace("/units", "/units-dead"));
+    assert!(!dead.is_empty(), "nothing in the dead-letter queue");
+    for body in &dead {
+        let message: Value = serde_json::from_str(body).unwrap();
+        assert_eq!(message["kind"], "reel.vmaf_part", "{body}");
+        assert_eq!(message["name"], name.as_str(), "{body}");
+    }
+    // No report claims a validation that did not finish.
+    assert!(!moto
+        .keys(BUCKET, "jobs/bbb/validate.json")
+        .contains(&"jobs/bbb/validate.json".to_string()));
+}
