@@ -151,6 +151,17 @@ fn assert_complete(moto: &MotoServer, prefix: &str, units: usize) {
     assert_eq!(keys.len(), 7 * units * 2, "{keys:?}");
 }
 
+/// A moto server with the bucket, Big Buck Bunny at sources/bbb.mp4 and a
+/// `units` queue whose messages go to `units-dead` after `max_receives`;
+/// `None` when queue tests are skipped.
+fn studio_with_bbb(max_receives: u32) -> Option<(MotoServer, String)> {
+    let moto = MotoServer::start()?;
+    moto.create_bucket(BUCKET);
+    let units = moto.create_queue("units", Some(("units-dead", max_receives)));
+    moto.upload(BUCKET, "sources/bbb.mp4", &clip("bigbuckbunny.mp4"));
+    Some((moto, units))
+}
+
 #[test]
 fn an_upload_becomes_a_job_whose_units_two_workers_share() {
     let Some(moto) = MotoServer::start() else {
@@ -252,12 +263,9 @@ fn an_upload_becomes_a_job_whose_units_two_workers_share() {
 
 #[test]
 fn killed_and_stopped_workers_lose_no_unit() {
-    let Some(moto) = MotoServer::start() else {
+    let Some((moto, units)) = studio_with_bbb(5) else {
         return;
     };
-    moto.create_bucket(BUCKET);
-    let units = moto.create_queue("units", Some(("units-dead", 5)));
-    moto.upload(BUCKET, "sources/bbb.mp4", &clip("bigbuckbunny.mp4"));
     // One rung per unit: 4 chunks x 7 rungs.
     let mut args = vec![
         "encode",
@@ -344,12 +352,9 @@ fn killed_and_stopped_workers_lose_no_unit() {
 
 #[test]
 fn a_unit_that_keeps_failing_is_dead_lettered_and_fails_its_job_by_name() {
-    let Some(moto) = MotoServer::start() else {
+    let Some((moto, units)) = studio_with_bbb(2) else {
         return;
     };
-    moto.create_bucket(BUCKET);
-    let units = moto.create_queue("units", Some(("units-dead", 2)));
-    moto.upload(BUCKET, "sources/bbb.mp4", &clip("bigbuckbunny.mp4"));
     let mut args = vec![
         "encode",
         "s3://studio/sources/bbb.mp4",
@@ -591,12 +596,9 @@ fn assert_complete_renditions(moto: &MotoServer, prefix: &str, frames: u64) {
 
 #[test]
 fn a_hardware_job_s_units_are_left_to_gpu_workers() {
-    let Some(moto) = MotoServer::start() else {
+    let Some((moto, units)) = studio_with_bbb(2) else {
         return;
     };
-    moto.create_bucket(BUCKET);
-    let units = moto.create_queue("units", Some(("units-dead", 2)));
-    moto.upload(BUCKET, "sources/bbb.mp4", &clip("bigbuckbunny.mp4"));
     let mut args = vec![
         "encode",
         "s3://studio/sources/bbb.mp4",
@@ -645,12 +647,9 @@ fn a_hardware_job_s_units_are_left_to_gpu_workers() {
 
 #[test]
 fn a_vmaf_part_that_keeps_failing_fails_its_validation_by_name() {
-    let Some(moto) = MotoServer::start() else {
+    let Some((moto, units)) = studio_with_bbb(2) else {
         return;
     };
-    moto.create_bucket(BUCKET);
-    let units = moto.create_queue("units", Some(("units-dead", 2)));
-    moto.upload(BUCKET, "sources/bbb.mp4", &clip("bigbuckbunny.mp4"));
     let mut args = vec![
         "encode",
         "s3://studio/sources/bbb.mp4",
