@@ -56,7 +56,7 @@ impl S3Server {
             log_path,
             endpoint: String::new(),
         };
-        server.endpoint = server.wait_for_address();
+        server.endpoint = server.wait_for_address(0);
         Some(server)
     }
 
@@ -70,8 +70,10 @@ impl S3Server {
     /// port: `endpoint` changes.
     pub fn restart(&mut self) {
         self.stop();
+        // The new server appends to the log: only what it writes counts.
+        let skip = self.log().len();
         self.child = spawn(&binary(), &self.root, &self.log_path);
-        self.endpoint = self.wait_for_address();
+        self.endpoint = self.wait_for_address(skip);
     }
 
     /// The server's log so far.
@@ -79,13 +81,10 @@ impl S3Server {
         std::fs::read_to_string(&self.log_path).unwrap_or_default()
     }
 
-    fn wait_for_address(&mut self) -> String {
+    /// The endpoint the server logs after byte `skip` of its log (measured
+    /// before it was spawned: it may log before this looks).
+    fn wait_for_address(&mut self, skip: usize) -> String {
         let deadline = Instant::now() + Duration::from_secs(30);
-        // A restarted server appends to the log: only what it wrote counts.
-        let skip = self
-            .log()
-            .rfind("running at http://")
-            .map_or(0, |at| at + 1);
         loop {
             if let Some(status) = self.child.try_wait().unwrap() {
                 panic!("s3s-fs exited with {status}:\n{}", self.log());
